@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/// @title The read side of the tenant registry, as the business contracts see it.
+/// @notice Every business contract asks this interface who may do what. The reads are designed to
+/// be cheap: `requireActiveMember` answers the common question (is this account a member of an
+/// active tenant, holding this role?) in one external call and three storage reads.
+interface ITenantRegistryView {
+    /// @notice Lifecycle of a tenant. `Offboarded` is final.
+    enum TenantStatus {
+        None,
+        Pending,
+        Active,
+        Suspended,
+        Offboarded
+    }
+
+    /// @notice The account is not a member of any tenant.
+    error RegistryNotMember(address account);
+    /// @notice The tenant is not in the `Active` status.
+    error RegistryTenantNotActive(bytes32 tenantId, TenantStatus status);
+    /// @notice The tenant or the member lacks a role the action needs.
+    error RegistryMissingRole(address account, bytes32 tenantId, uint16 role);
+
+    /// @notice Whether a tenant exists and is `Active`.
+    function isActive(bytes32 tenantId) external view returns (bool);
+
+    /// @notice The lifecycle status of a tenant (`None` for an unknown id).
+    function statusOf(bytes32 tenantId) external view returns (TenantStatus);
+
+    /// @notice The tenant an account acts for, or zero when it is no member.
+    function tenantOf(address account) external view returns (bytes32);
+
+    /// @notice Whether a tenant holds every role bit in `role`.
+    function tenantHasRole(bytes32 tenantId, uint16 role) external view returns (bool);
+
+    /// @notice Whether an account is a member whose own roles and whose tenant's roles both hold every bit
+    /// in `role`. Says nothing of the tenant's status.
+    function memberHasRole(address account, uint16 role) external view returns (bool);
+
+    /// @notice Everything a business contract needs to know about an account, in one call.
+    /// @return tenantId the tenant the account acts for (zero when none)
+    /// @return status the tenant's status
+    /// @return tenantRoles the roles of the tenant
+    /// @return memberRoles the roles of the member within its tenant
+    function memberOf(
+        address account
+    ) external view returns (bytes32 tenantId, TenantStatus status, uint16 tenantRoles, uint16 memberRoles);
+
+    /// @notice Returns the tenant of `account`, reverting unless the account is a member of an `Active`
+    /// tenant and both the member and the tenant hold every bit in `role` (pass 0 to require no role).
+    /// @dev Requirements, in the order they are checked:
+    /// - `account` is a member, else `RegistryNotMember`;
+    /// - its tenant is `Active`, else `RegistryTenantNotActive`;
+    /// - tenant and member hold `role`, else `RegistryMissingRole`.
+    function requireActiveMember(address account, uint16 role) external view returns (bytes32 tenantId);
+}
+
+/// @title The tenant registry: onboarding, verification, suspension and offboarding of businesses.
+/// @notice Tenants are businesses (SMEs, payment operators, settlement banks, arbiters). Members are
+/// accounts acting for a tenant; each account belongs to at most one tenant. The platform operator
+/// runs the lifecycle; a tenant's admin members manage its members.
+interface ITenantRegistry is ITenantRegistryView {
+    /// @notice The public record of a tenant. Documents stay off chain: only their hashes are here.
+    struct Tenant {
+        TenantStatus status;
+        uint16 roles;
+        bytes2 jurisdiction;
+        uint32 memberCount;
+        uint32 sponsoredCount;
+        uint40 onboardedAt;
+        bytes32 sponsor;
+        bytes32 kybHash;
+        string name;
+    }
+
+    /// @notice The arguments of `onboard`.
+    struct OnboardParams {
+        bytes32 tenantId;
+        string name;
+        uint16 roles;
+        bytes2 jurisdiction;
+        bytes32 kybHash;
+        bytes32 sponsor;
+        address admin;
+    }
+
+    // ---------------------------------------------------------------- errors
+
+    /// @notice No tenant has this id.
+    error RegistryUnknownTenant(bytes32 tenantId);
+    /// @notice A tenant with this id exists already (offboarded ids are never reused).
+    error RegistryTenantExists(bytes32 tenantId);
+    /// @notice The tenant id is zero.
+    error RegistryZeroTenantId();
+    /// @notice The transition from the tenant's current status is not allowed.
+    error RegistryInvalidTransition(bytes32 tenantId, TenantStatus from, TenantStatus to);
+    /// @notice The role bits are zero, or hold bits that name no role.
+    error RegistryInvalidRoles(uint16 roles);
+    /// @notice The jurisdiction is not two upper-case ASCII letters (ISO 3166-1 alpha-2).
+    error RegistryInvalidJurisdiction(bytes2 jurisdiction);
+    /// @notice The KYB attestation hash is zero.
+    error RegistryMissingKyb(bytes32 tenantId);
+    /// @notice The name is empty or longer than 64 bytes.
+    error RegistryInvalidName(uint256 length);
+    /// @notice The sponsor is not an active tenant holding the Sponsor role, or is the tenant itself.
+    error RegistryInvalidSponsor(bytes32 sponsor);
+    /// @notice The account is the zero address.
+    error RegistryZeroAccount();
+    /// @notice The account already acts for a tenant.
+    error RegistryAlreadyMember(address account, bytes32 tenantId);
+    /// @notice The member's roles include a business role its tenant does not hold.
+    error RegistryMemberRolesExceedTenant(uint16 memberRoles, uint16 tenantRoles);
+    /// @notice The caller may not manage this tenant's members.
+    error RegistryUnauthorizedManager(address caller, bytes32 tenantId);
+    /// @notice A tenant admin tried to remove or demote itself (the operator can).
+    error RegistrySelfManagement(address account);
+
+    // ---------------------------------------------------------------- events
+
+    /// @notice A tenant was onboarded in the `Pending` status.
+    event TenantOnboarded(
+        bytes32 indexed tenantId,
+        string name,
+        uint16 roles,
+        bytes2 jurisdiction,
+        bytes32 kybHash,
+        bytes32 indexed sponsor
+    );
+    /// @notice A tenant's status changed; `reasonCode` is an operator-defined code (0 when none).
+    event TenantStatusChanged(bytes32 indexed tenantId, TenantStatus from, TenantStatus to, uint32 reasonCode);
+    /// @notice A tenant's business roles changed.
+    event TenantRolesChanged(bytes32 indexed tenantId, uint16 previousRoles, uint16 roles);
+    /// @notice A tenant's KYB attestation was renewed.
+    event TenantKybUpdated(bytes32 indexed tenantId, bytes32 previousKybHash, bytes32 kybHash);
+    /// @notice A tenant's sponsor (mentor) changed; zero means none.
+    event TenantSponsorChanged(bytes32 indexed tenantId, bytes32 indexed previousSponsor, bytes32 indexed sponsor);
+    /// @notice An account became a member of a tenant.
+    event MemberAdded(bytes32 indexed tenantId, address indexed account, uint16 roles, address indexed by);
+    /// @notice A member's roles changed.
+    event MemberRolesChanged(
+        bytes32 indexed tenantId,
+        address indexed account,
+        uint16 previousRoles,
+        uint16 roles,
+        address indexed by
+    );
+    /// @notice An account stopped acting for a tenant.
+    event MemberRemoved(bytes32 indexed tenantId, address indexed account, address indexed by);
+
+    // ---------------------------------------------------------------- operator
+
+    /// @notice Onboards a tenant in the `Pending` status, with a first admin member.
+    /// @dev Requirements: caller holds `OPERATOR_ROLE`; the id is new and non-zero; roles name known
+    /// roles; the jurisdiction is ISO 3166-1 alpha-2; the KYB hash is non-zero; the name is 1–64 bytes;
+    /// the sponsor, if any, is an active tenant with the Sponsor role; the admin is no member yet.
+    function onboard(OnboardParams calldata params) external;
+
+    /// @notice Verifies a `Pending` tenant: it becomes `Active`.
+    function approve(bytes32 tenantId) external;
+
+    /// @notice Suspends an `Active` tenant: it cannot start new business, but still receives what it is owed.
+    function suspend(bytes32 tenantId, uint32 reasonCode) external;
+
+    /// @notice Returns a `Suspended` tenant to `Active`.
+    function reinstate(bytes32 tenantId) external;
+
+    /// @notice Offboards a tenant for good. Its members can then be removed to free their accounts.
+    function offboard(bytes32 tenantId, uint32 reasonCode) external;
+
+    /// @notice Replaces a tenant's business roles. Members keep their own roles, but a role counts only
+    /// while the tenant holds it too.
+    function setTenantRoles(bytes32 tenantId, uint16 roles) external;
+
+    /// @notice Records a renewed KYB attestation.
+    function updateKyb(bytes32 tenantId, bytes32 kybHash) external;
+
+    /// @notice Sets or clears (zero) a tenant's sponsor.
+    function setSponsor(bytes32 tenantId, bytes32 sponsor) external;
+
+    // ---------------------------------------------------------------- members
+
+    /// @notice Adds `account` as a member of `tenantId` with `roles` (business roles of the tenant, plus
+    /// `MEMBER_ADMIN` for an admin).
+    /// @dev Requirements: caller is the operator, or an admin member of a `Pending` or `Active` tenant;
+    /// the tenant is not offboarded; the account is no member of any tenant.
+    function addMember(bytes32 tenantId, address account, uint16 roles) external;
+
+    /// @notice Changes a member's roles. Same authority as `addMember`; an admin cannot demote itself.
+    function setMemberRoles(address account, uint16 roles) external;
+
+    /// @notice Removes a member. Same authority as `addMember` (the operator may also act on offboarded
+    /// tenants); an admin cannot remove itself.
+    function removeMember(address account) external;
+
+    // ---------------------------------------------------------------- views
+
+    /// @notice The full record of a tenant.
+    function getTenant(bytes32 tenantId) external view returns (Tenant memory);
+
+    /// @notice The number of tenants ever onboarded.
+    function tenantCount() external view returns (uint256);
+
+    /// @notice Tenant ids in onboarding order, `count` from index `start` (for paginated listing).
+    function tenantIds(uint256 start, uint256 count) external view returns (bytes32[] memory ids);
+}

@@ -1,0 +1,41 @@
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+
+import { parseAddress, parseHashOrText, parseId } from "../../lib/args.js";
+import { openContext, type ContextOptions } from "../../lib/context.js";
+import { TaskUserError, userFacing } from "../../lib/errors.js";
+import { formatId, formatRoles, parseJurisdiction, parseRoles } from "../../lib/registry.js";
+import { registryOf } from "../../lib/tenants.js";
+import { describeTx, send } from "../../lib/tx.js";
+
+interface OnboardArgs extends ContextOptions {
+  tenant: string;
+  name: string;
+  roles: string;
+  jurisdiction: string;
+  kyb: string;
+  sponsor: string;
+  admin: string;
+}
+
+export default userFacing(async (args: OnboardArgs, hre: HardhatRuntimeEnvironment) => {
+  // Every argument is checked before anything touches the network.
+  const tenantId = parseId("tenant", args.tenant);
+  if (args.name === "") throw new TaskUserError("--name is required");
+  const roles = parseRoles("roles", args.roles, false);
+  const jurisdiction = parseJurisdiction("jurisdiction", args.jurisdiction);
+  const kybHash = parseHashOrText("kyb", args.kyb);
+  const sponsor = args.sponsor === "" ? "0x" + "00".repeat(32) : parseId("sponsor", args.sponsor);
+  if (args.admin === "") throw new TaskUserError("--admin is required");
+  const admin = parseAddress("admin", args.admin);
+
+  const ctx = await openContext(hre, args);
+  const registry = await registryOf(ctx);
+  const tx = await send(registry, registry.onboard, [
+    { tenantId, name: args.name, roles, jurisdiction, kybHash, sponsor, admin },
+  ]);
+  console.log(
+    `Onboarded ${formatId(tenantId)} (${formatRoles(roles)}, ${args.jurisdiction.toUpperCase()}): status Pending`,
+  );
+  console.log(`  admin member ${admin}`);
+  console.log(`  ${describeTx(tx)}`);
+});

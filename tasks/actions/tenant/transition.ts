@@ -1,0 +1,39 @@
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+
+import { parseId, parseUint } from "../../lib/args.js";
+import { openContext, type ContextOptions } from "../../lib/context.js";
+import { userFacing } from "../../lib/errors.js";
+import { formatId, formatStatus } from "../../lib/registry.js";
+import { registryOf, requireTenant } from "../../lib/tenants.js";
+import { describeTx, send } from "../../lib/tx.js";
+
+interface TransitionArgs extends ContextOptions {
+  tenant: string;
+  reason?: string;
+}
+
+type Transition = "approve" | "suspend" | "reinstate" | "offboard";
+
+/** One action for the four lifecycle transitions: they differ only in the registry function called. */
+export function transitionAction(transition: Transition) {
+  return userFacing(async (args: TransitionArgs, hre: HardhatRuntimeEnvironment) => {
+    const tenantId = parseId("tenant", args.tenant);
+    const reason = parseUint("reason", args.reason ?? "0", 2n ** 32n - 1n);
+
+    const ctx = await openContext(hre, args);
+    const registry = await registryOf(ctx);
+    await requireTenant(registry, tenantId);
+    const before = await registry.statusOf(tenantId);
+    const tx =
+      transition === "approve"
+        ? await send(registry, registry.approve, [tenantId])
+        : transition === "reinstate"
+          ? await send(registry, registry.reinstate, [tenantId])
+          : transition === "suspend"
+            ? await send(registry, registry.suspend, [tenantId, reason])
+            : await send(registry, registry.offboard, [tenantId, reason]);
+    const after = await registry.statusOf(tenantId);
+    console.log(`${formatId(tenantId)}: ${formatStatus(before)} -> ${formatStatus(after)}`);
+    console.log(`  ${describeTx(tx)}`);
+  });
+}

@@ -1,0 +1,20 @@
+import type { TenantRegistry } from "../../typechain-types/index.js";
+import { TaskUserError } from "./errors.js";
+import type { TaskContext } from "./context.js";
+import { formatId } from "./registry.js";
+
+export const REGISTRY_FUTURE = "TenantRegistryModule#TenantRegistry";
+
+/** The deployed registry, connected to the task's signer. */
+export async function registryOf(ctx: TaskContext): Promise<TenantRegistry> {
+  return (await ctx.ethers.getContractAt(
+    "TenantRegistry",
+    ctx.address(REGISTRY_FUTURE),
+    ctx.signer,
+  )) as unknown as TenantRegistry;
+}
+
+/** Fails with a readable message unless the tenant exists. */
+export async function requireTenant(registry: TenantRegistry, tenantId: string): Promise<void> {
+  if ((await registry.statusOf(tenantId)) === 0n) throw new TaskUserError(`unknown tenant ${formatId(tenantId)}`);
+}

@@ -1,0 +1,81 @@
+import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import { encodeBytes32String, id, keccak256, toUtf8Bytes } from "ethers";
+
+import { Roles } from "../../tasks/lib/registry.js";
+import type { PlatformForwarder, SettlementToken, TenantRegistry } from "../../typechain-types/index.js";
+
+export { Roles };
+
+/** `TenantStatus` enum values. */
+export const Status = { None: 0n, Pending: 1n, Active: 2n, Suspended: 3n, Offboarded: 4n } as const;
+
+export const OPERATOR_ROLE = id("OPERATOR_ROLE");
+export const ZERO_ID = "0x" + "00".repeat(32);
+
+export const tenantId = (label: string) => encodeBytes32String(label);
+export const kyb = (doc: string) => keccak256(toUtf8Bytes(doc));
+export const jurisdiction = (code: string) => "0x" + Buffer.from(code, "ascii").toString("hex");
+
+/** The platform's shared contracts, as every business contract's tests start from them. */
+export interface CorePlatform {
+  forwarder: PlatformForwarder;
+  registry: TenantRegistry;
+  hkd: SettlementToken;
+  php: SettlementToken;
+  admin: HardhatEthersSigner;
+  operator: HardhatEthersSigner;
+  issuer: HardhatEthersSigner;
+}
+
+/** Deploys forwarder, registry (operator role granted), and the tHKD and tPHP settlement tokens. */
+export async function deployCore(ethers: HardhatEthers): Promise<CorePlatform> {
+  const [admin, operator, issuer] = await ethers.getSigners();
+  if (admin === undefined || operator === undefined || issuer === undefined) throw new Error("need 3 accounts");
+  const forwarder = await ethers.deployContract("PlatformForwarder");
+  const registry = await ethers.deployContract("TenantRegistry", [admin.address, 0, await forwarder.getAddress()]);
+  await registry.connect(admin).grantRole(OPERATOR_ROLE, operator.address);
+  const hkd = await ethers.deployContract("SettlementToken", [
+    "Tokenized Hong Kong Dollar",
+    "tHKD",
+    "HKD",
+    2,
+    issuer.address,
+  ]);
+  const php = await ethers.deployContract("SettlementToken", [
+    "Tokenized Philippine Peso",
+    "tPHP",
+    "PHP",
+    2,
+    issuer.address,
+  ]);
+  return { forwarder, registry, hkd, php, admin, operator, issuer };
+}
+
+export interface TenantSpec {
+  label: string;
+  roles: number;
+  admin: HardhatEthersSigner;
+  country?: string;
+  sponsor?: string;
+  name?: string;
+}
+
+/** Onboards and approves a tenant whose first admin member holds all its roles. Returns its id. */
+export async function onboardActive(
+  registry: TenantRegistry,
+  operator: HardhatEthersSigner,
+  spec: TenantSpec,
+): Promise<string> {
+  const tid = tenantId(spec.label);
+  await registry.connect(operator).onboard({
+    tenantId: tid,
+    name: spec.name ?? spec.label,
+    roles: spec.roles,
+    jurisdiction: jurisdiction(spec.country ?? "HK"),
+    kybHash: kyb(`kyb:${spec.label}`),
+    sponsor: spec.sponsor ?? ZERO_ID,
+    admin: spec.admin.address,
+  });
+  await registry.connect(operator).approve(tid);
+  return tid;
+}
