@@ -65,7 +65,8 @@ export default defineConfig({
     localhost: {
       type: "http",
       chainType: "l1",
-      url: "http://127.0.0.1:8545",
+      // Tests point this at an in-process node on a free port; by default it is `npx hardhat node`.
+      url: process.env.LOCALHOST_RPC_URL ?? "http://127.0.0.1:8545",
     },
     // A Besu QBFT consortium: keys never live in the repo. Set them with the
     // keystore (`npx hardhat keystore set BESU_DEPLOYER_KEY`) or the environment.

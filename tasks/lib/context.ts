@@ -40,7 +40,7 @@ export async function openContext(hre: HardhatRuntimeEnvironment, options: Conte
   } catch {
     throw new TaskUserError(
       `no platform deployment "${deploymentId}" for network ${connection.networkName} (chain ${chainId}): ` +
-        `deploy first with \`npx hardhat ignition deploy deploy/PlatformModule.ts --network ${connection.networkName}\``,
+        `deploy first with \`npx hardhat ignition deploy deploy/modules/PlatformModule.ts --network ${connection.networkName}\``,
     );
   }
 

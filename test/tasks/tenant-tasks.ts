@@ -1,0 +1,97 @@
+import { expect } from "chai";
+
+import { Status, tenantId } from "../helpers/platform.js";
+import { startLocalNode, type LocalNode } from "../helpers/cli.js";
+
+describe("tenant tasks against a local node", function () {
+  this.timeout(300_000);
+  let node: LocalNode;
+  let admin: string;
+  let member: string;
+
+  before(async function () {
+    node = await startLocalNode();
+    const signers = await node.ethers.getSigners();
+    admin = signers[5]!.address;
+    member = signers[6]!.address;
+    const deployed = await node.ignitionDeploy("deploy/modules/TenantRegistryModule.ts");
+    expect(deployed.code, deployed.stderr + deployed.stdout).to.equal(0);
+  });
+
+  after(async function () {
+    await node?.close();
+  });
+
+  it("runs onboard, approve, add-member, suspend, reinstate and offboard in sequence", async function () {
+    const steps: Array<[string[], Record<string, string>, RegExp]> = [
+      [
+        ["tenant", "onboard"],
+        { tenant: "hk-wallet", name: "HK Wallet Ltd", roles: "payment-operator", jurisdiction: "HK", kyb: "kyb/hk-wallet.pdf", admin },
+        /Onboarded hk-wallet .*status Pending/,
+      ],
+      [["tenant", "approve"], { tenant: "hk-wallet" }, /hk-wallet: Pending -> Active/],
+      [
+        ["tenant", "add-member"],
+        { tenant: "hk-wallet", account: member, roles: "payment-operator", from: "5" },
+        /now acts for hk-wallet as payment-operator/,
+      ],
+      [["tenant", "suspend"], { tenant: "hk-wallet", reason: "7" }, /hk-wallet: Active -> Suspended/],
+      [["tenant", "reinstate"], { tenant: "hk-wallet" }, /hk-wallet: Suspended -> Active/],
+      [["tenant", "offboard"], { tenant: "hk-wallet" }, /hk-wallet: Active -> Offboarded/],
+    ];
+    for (const [task, args, expected] of steps) {
+      const result = await node.task(task, args);
+      expect(result.code, `${task.join(" ")}: ${result.stderr}`).to.equal(0);
+      expect(result.stdout).to.match(expected);
+      expect(result.stdout).to.match(/tx 0x[0-9a-f]{64} \(block \d+, gas \d+\)/);
+    }
+    const registry = await node.ethers.getContractAt("TenantRegistry", await registryAddress(node));
+    expect(await registry.statusOf(tenantId("hk-wallet"))).to.equal(Status.Offboarded);
+    expect(await registry.tenantOf(member)).to.equal(tenantId("hk-wallet"));
+  });
+
+  it("shows and lists tenants readably", async function () {
+    const shown = await node.task(["tenant", "show"], { tenant: "hk-wallet" });
+    expect(shown.stdout).to.match(/status\s+Offboarded/);
+    expect(shown.stdout).to.match(/jurisdiction\s+HK/);
+    const byAccount = await node.task(["tenant", "show"], { account: member });
+    expect(byAccount.stdout).to.match(/acts for hk-wallet/);
+    const listed = await node.task(["tenant", "list"]);
+    expect(listed.stdout).to.match(/1 tenant\(s\)/);
+    expect(listed.stdout).to.match(/hk-wallet\s+Offboarded/);
+  });
+
+  it("rejects bad arguments with a readable message and sends nothing", async function () {
+    const before = await node.ethers.provider.getBlockNumber();
+    const cases: Array<[string[], Record<string, string>, RegExp]> = [
+      [["tenant", "approve"], { tenant: "nobody" }, /unknown tenant nobody/],
+      [["tenant", "add-member"], { tenant: "hk-wallet", account: "0x1234", roles: "merchant" }, /is not an address/],
+      [
+        ["tenant", "onboard"],
+        { tenant: "x", name: "X", roles: "banker", jurisdiction: "HK", kyb: "k", admin },
+        /unknown role "banker"/,
+      ],
+      [["tenant", "reinstate"], { tenant: "hk-wallet" }, /RegistryInvalidTransition/],
+    ];
+    for (const [task, args, expected] of cases) {
+      const result = await node.task(task, args);
+      expect(result.code, task.join(" ")).to.not.equal(0);
+      expect(result.stderr).to.match(expected);
+      expect(result.stderr).to.not.match(/at .*\.ts:\d+/); // a message, not a stack trace
+    }
+    expect(await node.ethers.provider.getBlockNumber()).to.equal(before);
+  });
+
+  it("tells which deployment is missing on a network without one", async function () {
+    const result = await node.task(["tenant", "list"], { deployment: "no-such-deployment" });
+    expect(result.code).to.not.equal(0);
+    expect(result.stderr).to.match(/no platform deployment "no-such-deployment"/);
+  });
+});
+
+async function registryAddress(node: LocalNode): Promise<string> {
+  const { readFile } = await import("node:fs/promises");
+  const file = `deploy/deployments/${node.deploymentId}/deployed_addresses.json`;
+  const addresses = JSON.parse(await readFile(file, "utf8")) as Record<string, string>;
+  return addresses["TenantRegistryModule#TenantRegistry"]!;
+}
