@@ -26,7 +26,14 @@ describe("tenant tasks against a local node", function () {
     const steps: Array<[string[], Record<string, string>, RegExp]> = [
       [
         ["tenant", "onboard"],
-        { tenant: "hk-wallet", name: "HK Wallet Ltd", roles: "payment-operator", jurisdiction: "HK", kyb: "kyb/hk-wallet.pdf", admin },
+        {
+          tenant: "hk-wallet",
+          name: "HK Wallet Ltd",
+          roles: "payment-operator",
+          jurisdiction: "HK",
+          kyb: "kyb/hk-wallet.pdf",
+          admin,
+        },
         /Onboarded hk-wallet .*status Pending/,
       ],
       [["tenant", "approve"], { tenant: "hk-wallet" }, /hk-wallet: Pending -> Active/],
