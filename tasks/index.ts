@@ -1,5 +1,7 @@
 import type { TaskDefinition } from "hardhat/types/tasks";
 
+import { escrowTasks } from "./escrow.js";
+import { remitTasks } from "./remit.js";
 import { tenantTasks } from "./tenant.js";
 
-export const platformTasks: TaskDefinition[] = [...tenantTasks];
+export const platformTasks: TaskDefinition[] = [...tenantTasks, ...escrowTasks, ...remitTasks];

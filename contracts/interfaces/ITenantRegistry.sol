@@ -54,6 +54,12 @@ interface ITenantRegistryView {
     /// - its tenant is `Active`, else `RegistryTenantNotActive`;
     /// - tenant and member hold `role`, else `RegistryMissingRole`.
     function requireActiveMember(address account, uint16 role) external view returns (bytes32 tenantId);
+
+    /// @notice Reverts unless `tenantId` is `Active` and holds every bit in `role` (pass 0 to require no role).
+    /// @dev Requirements, in the order they are checked:
+    /// - the tenant is `Active`, else `RegistryTenantNotActive` (an unknown tenant reports status `None`);
+    /// - the tenant holds `role`, else `RegistryMissingRole` with a zero account.
+    function requireActiveTenant(bytes32 tenantId, uint16 role) external view;
 }
 
 /// @title The tenant registry: onboarding, verification, suspension and offboarding of businesses.

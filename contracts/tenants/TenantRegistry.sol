@@ -205,6 +205,14 @@ contract TenantRegistry is ITenantRegistry, AccessControlDefaultAdminRules, ERC2
         }
     }
 
+    /// @inheritdoc ITenantRegistryView
+    function requireActiveTenant(bytes32 tenantId, uint16 role) external view {
+        Tenant storage tenant = _tenants[tenantId];
+        TenantStatus status = tenant.status;
+        if (status != TenantStatus.Active) revert RegistryTenantNotActive(tenantId, status);
+        if (!tenant.roles.includes(role)) revert RegistryMissingRole(address(0), tenantId, role);
+    }
+
     /// @inheritdoc ITenantRegistry
     function getTenant(bytes32 tenantId) external view returns (Tenant memory) {
         return _existing(tenantId);

@@ -57,7 +57,8 @@ export async function startLocalNode(): Promise<LocalNode> {
     ethers: connection.ethers,
     task(task, args = {}) {
       const argv = ["--network", "localhost", ...task];
-      for (const [name, value] of Object.entries({ deployment: deploymentId, ...args })) {
+      const options: Record<string, string | number | boolean> = { deployment: deploymentId, ...args };
+      for (const [name, value] of Object.entries(options)) {
         if (value === true) argv.push(`--${name}`);
         else if (value !== false) argv.push(`--${name}`, String(value));
       }

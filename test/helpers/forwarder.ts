@@ -15,6 +15,7 @@ export async function signForwardRequest(
   options: { gas?: bigint; deadline?: bigint } = {},
 ) {
   const provider = signer.provider;
+  if (provider === null) throw new Error("the signer has no provider");
   const { chainId } = await provider.getNetwork();
   const latest = await provider.getBlock("latest");
   const request = {

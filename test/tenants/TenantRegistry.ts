@@ -456,6 +456,29 @@ describe("TenantRegistry", function () {
         .withArgs(clerk.address, SME, SPONSOR);
     });
 
+    it("answers requireActiveTenant for an active tenant holding the role", async function () {
+      const { registry } = await loadFixture(withActiveSme);
+      await registry.requireActiveTenant(SME, MERCHANT);
+    });
+
+    it("refuses requireActiveTenant for a tenant that is not active, or unknown", async function () {
+      const { registry, operator } = await loadFixture(withActiveSme);
+      await registry.connect(operator).suspend(SME, 1);
+      await expect(registry.requireActiveTenant(SME, MERCHANT))
+        .to.be.revertedWithCustomError(registry, "RegistryTenantNotActive")
+        .withArgs(SME, Status.Suspended);
+      await expect(registry.requireActiveTenant(MENTOR, 0))
+        .to.be.revertedWithCustomError(registry, "RegistryTenantNotActive")
+        .withArgs(MENTOR, Status.None);
+    });
+
+    it("refuses requireActiveTenant for an active tenant lacking the role", async function () {
+      const { registry } = await loadFixture(withActiveSme);
+      await expect(registry.requireActiveTenant(SME, SPONSOR))
+        .to.be.revertedWithCustomError(registry, "RegistryMissingRole")
+        .withArgs(ethers.ZeroAddress, SME, SPONSOR);
+    });
+
     it("stops counting a member's role once its tenant loses that role", async function () {
       const { registry, operator, smeAdmin } = await loadFixture(withActiveSme);
       await registry.connect(operator).setTenantRoles(SME, SPONSOR);
