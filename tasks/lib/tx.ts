@@ -1,6 +1,7 @@
 import type { BaseContract, ContractTransactionResponse, Interface, TransactionReceipt } from "ethers";
 
 import { TaskUserError } from "./errors.js";
+import { formatId } from "./registry.js";
 
 /** A mined transaction, as tasks report it. */
 export interface SentTransaction {
@@ -47,7 +48,9 @@ export function describeRevert(error: unknown, interfaces: Interface[]): string 
       try {
         const parsed = iface.parseError(data);
         if (parsed !== null) {
-          const args = parsed.fragment.inputs.map((input, i) => `${input.name}=${formatValue(parsed.args[i])}`);
+          const args = parsed.fragment.inputs.map(
+            (input, i) => `${input.name}=${formatValue(parsed.args[i], input.type)}`,
+          );
           return `${parsed.name}(${args.join(", ")})`;
         }
       } catch {
@@ -73,7 +76,9 @@ function findRevertData(error: unknown): string | undefined {
   return undefined;
 }
 
-function formatValue(value: unknown): string {
+function formatValue(value: unknown, type: string): string {
+  // Tenant ids and other bytes32 labels read better as the label an operator typed.
+  if (type === "bytes32" && typeof value === "string") return formatId(value);
   if (typeof value === "bigint") return value.toString();
   if (typeof value === "string") return value;
   return String(value);
