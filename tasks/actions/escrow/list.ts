@@ -1,0 +1,48 @@
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+
+import { parseId } from "../../lib/args.js";
+import { openContext, type ContextOptions } from "../../lib/context.js";
+import { escrowOf, formatAmount, formatDealStatus, tokenAt } from "../../lib/escrow.js";
+import { userFacing } from "../../lib/errors.js";
+import { formatId } from "../../lib/registry.js";
+import { registryOf, requireTenant } from "../../lib/tenants.js";
+
+interface ListArgs extends ContextOptions {
+  tenant: string;
+}
+
+export default userFacing(async (args: ListArgs, hre: HardhatRuntimeEnvironment) => {
+  const tenantId = parseId("tenant", args.tenant);
+
+  const ctx = await openContext(hre, args);
+  await requireTenant(await registryOf(ctx), tenantId);
+  const escrow = await escrowOf(ctx);
+  const fromBlock = Number(await escrow.deploymentBlock());
+  // Both parties' tenants are indexed: two log queries find every deal of the tenant, on either side.
+  const [asPayer, asPayee] = await Promise.all([
+    escrow.queryFilter(escrow.filters.DealOpened(undefined, tenantId), fromBlock),
+    escrow.queryFilter(escrow.filters.DealOpened(undefined, undefined, tenantId), fromBlock),
+  ]);
+  const byId = new Map([...asPayer, ...asPayee].map((log) => [log.args.dealId, log]));
+  const logs = [...byId.values()].sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
+
+  const tokens = new Map<string, { decimals: number; symbol: string }>();
+  console.log(`${logs.length} deal(s) of ${formatId(tenantId)}`);
+  for (const log of logs) {
+    const { dealId, payerTenant, payeeTenant, terms } = log.args;
+    let token = tokens.get(terms.token);
+    if (token === undefined) {
+      const contract = await tokenAt(ctx, terms.token);
+      token = { decimals: Number(await contract.decimals()), symbol: await contract.symbol() };
+      tokens.set(terms.token, token);
+    }
+    const record = await escrow.getDeal(dealId);
+    const side = payerTenant === tenantId ? "payer" : "payee";
+    const counterparty = formatId(side === "payer" ? payeeTenant : payerTenant);
+    console.log(
+      `  ${dealId}  ${formatDealStatus(record.status).padEnd(9)} as ${side} with ${counterparty.padEnd(18)} ` +
+        `${formatAmount(terms.amount, token.decimals, token.symbol).padStart(20)}  ` +
+        `deadline ${new Date(Number(terms.deadline) * 1000).toISOString()}`,
+    );
+  }
+});
