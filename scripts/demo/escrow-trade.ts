@@ -4,13 +4,13 @@ import { keccak256, toUtf8Bytes, ZeroAddress, ZeroHash } from "ethers";
 
 import {
   dealIdOf,
-  formatAmount,
   formatDealStatus,
   HashFunction,
   milestonesCommitment,
   signPermit,
   type DealTerms,
 } from "../../tasks/lib/escrow.js";
+import { formatAmount } from "../../tasks/lib/tokens.js";
 import type { TokenEscrow } from "../../typechain-types/index.js";
 import type { DemoWorld } from "./world.js";
 

@@ -3,7 +3,6 @@ import {
   Interface,
   Signature,
   concat,
-  formatUnits,
   isHexString,
   keccak256,
   sha256,
@@ -15,17 +14,12 @@ import {
 } from "ethers";
 
 import type { SettlementToken, TokenEscrow } from "../../typechain-types/index.js";
-import { parseAddress, parseAmount } from "./args.js";
+import { parseAmount } from "./args.js";
 import type { TaskContext } from "./context.js";
 import { TaskUserError } from "./errors.js";
+import { checkDecimal, formatAmount, tokenAt } from "./tokens.js";
 
 export const ESCROW_FUTURE = "TokenEscrowModule#TokenEscrow";
-
-/** The platform's settlement tokens, by the symbols tasks accept for `--token`. */
-export const TOKEN_FUTURES: Record<string, string> = {
-  thkd: "SettlementTokensModule#tHKD",
-  tphp: "SettlementTokensModule#tPHP",
-};
 
 /** Deal statuses, in the order of the `DealStatus` enum. */
 export const DealStatus = ["None", "Funded", "Disputed", "Released", "Refunded", "Resolved"] as const;
@@ -192,14 +186,6 @@ export function isFinal(status: DealStatusName): boolean {
   return status === "Released" || status === "Refunded" || status === "Resolved";
 }
 
-/** Formats base units as "1,250.50 tHKD". */
-export function formatAmount(amount: bigint, decimals: number, symbol: string): string {
-  const [whole, fraction] = formatUnits(amount, decimals).split(".");
-  const grouped = (whole ?? "0").replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  const cents = decimals === 0 ? "" : "." + (fraction ?? "").padEnd(Math.min(decimals, 2), "0");
-  return `${grouped}${cents} ${symbol}`;
-}
-
 // ---------------------------------------------------------------- argument parsers
 
 /** Parses a deal id: 32-byte hex. */
@@ -231,12 +217,6 @@ export function parseHashFunction(option: string, value: string): HashFunctionNa
   return name;
 }
 
-/** Checks the shape of a decimal amount before the token's decimals are known. */
-export function checkDecimal(option: string, value: string): void {
-  if (value === "") throw new TaskUserError(`--${option} is required`);
-  if (!/^\d+(\.\d+)?$/.test(value)) throw new TaskUserError(`--${option} "${value}" is not a positive decimal amount`);
-}
-
 /** Checks the shape of a comma-separated list of milestone amounts ("400,600.50"). */
 export function checkMilestones(option: string, value: string): string[] {
   if (value === "") return [];
@@ -263,15 +243,6 @@ export function parseMilestones(
   return amounts;
 }
 
-/** The token named by `--token`: a settlement token's symbol from the deployment (tHKD, tPHP) or an address. */
-export function resolveTokenAddress(ctx: TaskContext, value: string): string {
-  if (value === "") throw new TaskUserError("--token is required (tHKD, tPHP or a token address)");
-  const future = TOKEN_FUTURES[value.toLowerCase()];
-  if (future !== undefined) return ctx.address(future);
-  if (value.startsWith("0x")) return parseAddress("token", value);
-  throw new TaskUserError(`--token "${value}" is neither tHKD, tPHP nor an address`);
-}
-
 // ---------------------------------------------------------------- contracts
 
 /** The deployed escrow, connected to the task's signer. */
@@ -281,12 +252,6 @@ export async function escrowOf(ctx: TaskContext): Promise<TokenEscrow> {
     ctx.address(ESCROW_FUTURE),
     ctx.signer,
   )) as unknown as TokenEscrow;
-}
-
-/** A settlement token (any ERC-20 with permit and metadata) at `address`, connected to the task's signer. */
-export async function tokenAt(ctx: TaskContext, address: string): Promise<SettlementToken> {
-  if ((await ctx.ethers.provider.getCode(address)) === "0x") throw new TaskUserError(`no contract at token ${address}`);
-  return (await ctx.ethers.getContractAt("SettlementToken", address, ctx.signer)) as unknown as SettlementToken;
 }
 
 /** Interfaces whose custom errors can surface through an escrow call: the registry's and the token's. */

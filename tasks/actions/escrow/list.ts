@@ -2,7 +2,8 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { parseId } from "../../lib/args.js";
 import { openContext, type ContextOptions } from "../../lib/context.js";
-import { escrowOf, formatAmount, formatDealStatus, tokenAt } from "../../lib/escrow.js";
+import { escrowOf, formatDealStatus } from "../../lib/escrow.js";
+import { formatAmount, tokenAt } from "../../lib/tokens.js";
 import { userFacing } from "../../lib/errors.js";
 import { formatId } from "../../lib/registry.js";
 import { registryOf, requireTenant } from "../../lib/tenants.js";

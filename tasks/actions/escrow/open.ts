@@ -4,23 +4,20 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { parseAddress, parseAmount, parseDuration, parseHashOrText, parseUint } from "../../lib/args.js";
 import { openContext, type ContextOptions } from "../../lib/context.js";
 import {
-  checkDecimal,
   checkMilestones,
   dealIdOf,
   escrowErrorSources,
   escrowOf,
   eventIn,
-  formatAmount,
   HashFunction,
   milestonesCommitment,
   parseHashFunction,
   parseHashlock,
   parseMilestones,
-  resolveTokenAddress,
   signPermit,
-  tokenAt,
   type DealTerms,
 } from "../../lib/escrow.js";
+import { checkDecimal, formatAmount, resolveTokenAddress, tokenAt } from "../../lib/tokens.js";
 import { TaskUserError, userFacing } from "../../lib/errors.js";
 import { formatId } from "../../lib/registry.js";
 import { describeTx, send } from "../../lib/tx.js";
