@@ -1,0 +1,42 @@
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+
+import { parseId } from "../../lib/args.js";
+import { openContext, type ContextOptions } from "../../lib/context.js";
+import { userFacing } from "../../lib/errors.js";
+import { formatId } from "../../lib/registry.js";
+import {
+  checkProvider,
+  describeCorridor,
+  errorSources,
+  parseBool,
+  parseCorridorTerms,
+  remittanceOf,
+  requireCorridor,
+  tokenBook,
+  type CorridorTermArgs,
+} from "../../lib/remittance.js";
+import { registryOf } from "../../lib/tenants.js";
+import { describeTx, send } from "../../lib/tx.js";
+
+interface UpdateArgs extends ContextOptions, CorridorTermArgs {
+  corridor: string;
+  enabled: string;
+}
+
+export default userFacing(async (args: UpdateArgs, hre: HardhatRuntimeEnvironment) => {
+  const corridorId = parseId("corridor", args.corridor);
+  const enabledArg = args.enabled === "" ? undefined : parseBool("enabled", args.enabled);
+
+  const ctx = await openContext(hre, args);
+  const remittance = await remittanceOf(ctx);
+  const registry = await registryOf(ctx);
+  const current = await requireCorridor(remittance, corridorId);
+  const tokens = tokenBook(ctx);
+  const [source, destination] = [await tokens(current.sourceToken), await tokens(current.destinationToken)];
+  const corridor = { ...current, ...parseCorridorTerms(args, source, current), enabled: enabledArg ?? current.enabled };
+  if (corridor.enabled) await checkProvider(registry, corridor.provider);
+  const tx = await send(remittance, remittance.updateCorridor, [corridorId, corridor], errorSources(registry));
+  console.log(`Updated corridor ${formatId(corridorId)}`);
+  for (const line of describeCorridor(corridor, source, destination)) console.log(`  ${line}`);
+  console.log(`  ${describeTx(tx)}`);
+});

@@ -1,0 +1,82 @@
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import { Signature } from "ethers";
+
+import { parseAmount } from "../../lib/args.js";
+import { openContext, type ContextOptions } from "../../lib/context.js";
+import { TaskUserError, userFacing } from "../../lib/errors.js";
+import { formatId } from "../../lib/registry.js";
+import {
+  chainNow,
+  errorSources,
+  formatAmount,
+  remittanceOf,
+  requireLedgerMember,
+  resolveToken,
+} from "../../lib/remittance.js";
+import { registryOf } from "../../lib/tenants.js";
+import { describeTx, send } from "../../lib/tx.js";
+
+interface DepositArgs extends ContextOptions {
+  token: string;
+  amount: string;
+}
+
+const PERMIT_TYPES = {
+  Permit: [
+    { name: "owner", type: "address" },
+    { name: "spender", type: "address" },
+    { name: "value", type: "uint256" },
+    { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint256" },
+  ],
+};
+
+export default userFacing(async (args: DepositArgs, hre: HardhatRuntimeEnvironment) => {
+  const ctx = await openContext(hre, args);
+  const token = await resolveToken(ctx, "token", args.token);
+  const amount = parseAmount("amount", args.amount, token.decimals);
+  const remittance = await remittanceOf(ctx);
+  const registry = await registryOf(ctx);
+  const tenantId = await requireLedgerMember(registry, ctx.signer.address, true);
+
+  const erc20 = await ctx.ethers.getContractAt("SettlementToken", token.address, ctx.signer);
+  const held = await erc20.balanceOf(ctx.signer.address);
+  if (held < amount) {
+    throw new TaskUserError(
+      `${ctx.signer.address} holds only ${formatAmount(held, token)}, not ${formatAmount(amount, token)}`,
+    );
+  }
+  const spender = await remittance.getAddress();
+  let tx;
+  if ((await erc20.allowance(ctx.signer.address, spender)) >= amount) {
+    tx = await send(remittance, remittance.deposit, [token.address, amount], errorSources(registry));
+  } else {
+    // No allowance: sign an EIP-2612 permit (one transaction instead of approve + deposit).
+    const domain = await erc20.eip712Domain().catch(() => {
+      throw new TaskUserError(`${token.symbol} supports no permit: approve ${spender} for the amount first`);
+    });
+    const deadline = (await chainNow(ctx.ethers.provider)) + 3600n;
+    const signature = Signature.from(
+      await ctx.signer.signTypedData(
+        {
+          name: domain.name,
+          version: domain.version,
+          chainId: domain.chainId,
+          verifyingContract: domain.verifyingContract,
+        },
+        PERMIT_TYPES,
+        { owner: ctx.signer.address, spender, value: amount, nonce: await erc20.nonces(ctx.signer.address), deadline },
+      ),
+    );
+    tx = await send(
+      remittance,
+      remittance.depositWithPermit,
+      [token.address, amount, deadline, signature.v, signature.r, signature.s],
+      errorSources(registry),
+    );
+  }
+  const available = await remittance.balanceOf(tenantId, token.address);
+  console.log(`Deposited ${formatAmount(amount, token)} into ${formatId(tenantId)}'s ledger`);
+  console.log(`  available now ${formatAmount(available, token)}`);
+  console.log(`  ${describeTx(tx)}`);
+});

@@ -1,0 +1,117 @@
+import { writeFile } from "node:fs/promises";
+
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+
+import { parseAmount, parseDuration, parseHashOrText, parseId, parseUint } from "../../lib/args.js";
+import { openContext, type ContextOptions } from "../../lib/context.js";
+import { TaskUserError, userFacing } from "../../lib/errors.js";
+import {
+  buildQuote,
+  corridorFee,
+  priceDestination,
+  QuoteError,
+  serializeSignedQuote,
+  signQuote,
+} from "../../lib/quotes.js";
+import { formatId, Roles } from "../../lib/registry.js";
+import { chainNow, formatAmount, formatTime, remittanceOf, requireCorridor, tokenBook } from "../../lib/remittance.js";
+import { registryOf, requireTenant } from "../../lib/tenants.js";
+
+interface QuoteArgs extends ContextOptions {
+  corridor: string;
+  sender: string;
+  clientRef: string;
+  amount: string;
+  rate: string;
+  spreadBps: string;
+  destinationAmount: string;
+  expiresIn: string;
+  out: string;
+}
+
+export default userFacing(async (args: QuoteArgs, hre: HardhatRuntimeEnvironment) => {
+  const corridorId = parseId("corridor", args.corridor);
+  const sendingTenant = parseId("sender", args.sender);
+  const clientRef = parseHashOrText("client-ref", args.clientRef);
+  if ((args.rate === "") === (args.destinationAmount === "")) {
+    throw new TaskUserError("give exactly one of --rate and --destination-amount");
+  }
+  const spreadBps = parseUint("spread-bps", args.spreadBps, 9_999n);
+  const validity = parseDuration("expires-in", args.expiresIn);
+  if (validity === 0n) throw new TaskUserError("--expires-in must be longer than zero");
+  if (args.amount === "") throw new TaskUserError("--amount is required");
+
+  const ctx = await openContext(hre, args);
+  const remittance = await remittanceOf(ctx);
+  const registry = await registryOf(ctx);
+  const corridor = await requireCorridor(remittance, corridorId);
+  if (!corridor.enabled) throw new TaskUserError(`corridor ${formatId(corridorId)} is disabled`);
+  const tokens = tokenBook(ctx);
+  const [source, destination] = [await tokens(corridor.sourceToken), await tokens(corridor.destinationToken)];
+  const sourceAmount = parseAmount("amount", args.amount, source.decimals);
+  if (sourceAmount < corridor.minAmount || sourceAmount > corridor.maxAmount) {
+    throw new TaskUserError(
+      `${formatAmount(sourceAmount, source)} is outside corridor ${formatId(corridorId)}'s limits: ` +
+        `${formatAmount(corridor.minAmount, source)} to ${formatAmount(corridor.maxAmount, source)} per remittance`,
+    );
+  }
+  await requireTenant(registry, sendingTenant);
+  const member = await registry.memberOf(ctx.signer.address);
+  const lp = Roles["liquidity-provider"];
+  if (member.tenantId !== corridor.provider || (Number(member.tenantRoles) & Number(member.memberRoles) & lp) === 0) {
+    throw new TaskUserError(
+      `${ctx.signer.address} is not a liquidity-provider member of ${formatId(corridor.provider)}, ` +
+        `the provider of ${formatId(corridorId)}: its quotes would be refused`,
+    );
+  }
+
+  let destinationAmount: bigint;
+  try {
+    destinationAmount =
+      args.rate !== ""
+        ? priceDestination(sourceAmount, args.rate, spreadBps, {
+            source: source.decimals,
+            destination: destination.decimals,
+          })
+        : parseAmount("destination-amount", args.destinationAmount, destination.decimals);
+  } catch (error) {
+    if (error instanceof QuoteError) throw new TaskUserError(error.message);
+    throw error;
+  }
+  if (destinationAmount === 0n) throw new TaskUserError("the destination amount rounds to zero");
+  const liquidity = await remittance.balanceOf(corridor.provider, corridor.destinationToken);
+  if (liquidity < destinationAmount) {
+    throw new TaskUserError(
+      `${formatId(corridor.provider)} has ${formatAmount(liquidity, destination)} available, ` +
+        `not the ${formatAmount(destinationAmount, destination)} this quote promises: deposit liquidity first`,
+    );
+  }
+
+  const quote = buildQuote({
+    corridorId,
+    sendingTenant,
+    clientRef,
+    sourceAmount,
+    destinationAmount,
+    fee: corridorFee(corridor, sourceAmount),
+    expiry: (await chainNow(ctx.ethers.provider)) + validity,
+  });
+  const signed = await signQuote(
+    ctx.signer,
+    { chainId: ctx.chainId, verifyingContract: await remittance.getAddress() },
+    quote,
+    clientRef,
+  );
+  const json = serializeSignedQuote(signed);
+  console.log(`Quote ${quote.quoteId} for ${formatId(sendingTenant)} on ${formatId(corridorId)}`);
+  console.log(`  pay      ${formatAmount(sourceAmount, source)} + fee ${formatAmount(quote.fee, source)}`);
+  console.log(`  receive  ${formatAmount(destinationAmount, destination)}`);
+  console.log(`  expires  ${formatTime(quote.expiry)} (in ${validity}s)`);
+  console.log(`  signed by ${signed.signer} for ${formatId(corridor.provider)}`);
+  if (args.out === "") {
+    console.log(json);
+  } else {
+    await writeFile(args.out, json);
+    console.log(`  written to ${args.out}`);
+  }
+});

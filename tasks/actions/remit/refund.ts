@@ -1,0 +1,48 @@
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+
+import { openContext, type ContextOptions } from "../../lib/context.js";
+import { TaskUserError, userFacing } from "../../lib/errors.js";
+import { formatId } from "../../lib/registry.js";
+import {
+  chainNow,
+  errorSources,
+  formatAmount,
+  formatTime,
+  parseRemittanceId,
+  remittanceOf,
+  requirePending,
+  requireRemittance,
+  tokenBook,
+} from "../../lib/remittance.js";
+import { registryOf } from "../../lib/tenants.js";
+import { describeTx, send } from "../../lib/tx.js";
+
+interface RefundArgs extends ContextOptions {
+  id: string;
+}
+
+export default userFacing(async (args: RefundArgs, hre: HardhatRuntimeEnvironment) => {
+  const id = parseRemittanceId(args.id);
+
+  const ctx = await openContext(hre, args);
+  const remittance = await remittanceOf(ctx);
+  const history = await requireRemittance(remittance, id);
+  requirePending(history);
+  const { record } = history;
+  // The next block is later than the latest one: a refund is possible once the latest block reached
+  // the deadline.
+  const now = await chainNow(ctx.ethers.provider);
+  if (now < record.deadline) {
+    throw new TaskUserError(
+      `the deadline has not passed yet: refundable after ${formatTime(record.deadline)} ` +
+        `(in ${record.deadline - now + 1n}s); until then the receiver may still confirm or reject`,
+    );
+  }
+  const tx = await send(remittance, remittance.refundExpired, [record], errorSources(await registryOf(ctx)));
+  const tokens = tokenBook(ctx);
+  const [source, destination] = [await tokens(record.sourceToken), await tokens(record.destinationToken)];
+  console.log(`Remittance ${id}: Initiated -> Expired (refunded)`);
+  console.log(`  ${formatId(record.sendingTenant)} refunded ${formatAmount(record.sourceAmount + record.fee, source)}`);
+  console.log(`  ${formatId(record.provider)} released ${formatAmount(record.destinationAmount, destination)}`);
+  console.log(`  ${describeTx(tx)}`);
+});
