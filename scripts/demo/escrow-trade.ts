@@ -29,7 +29,7 @@ export async function runEscrowTrade(world: DemoWorld): Promise<void> {
   if (escrowAddress === undefined) throw new Error("the platform deployment has no escrow");
   const escrow = (await ethers.getContractAt("TokenEscrow", escrowAddress)) as unknown as TokenEscrow;
   const [decimals, symbol] = [Number(await hkd.decimals()), await hkd.symbol()];
-  const fmt = (amount: bigint) => formatAmount(amount, decimals, symbol);
+  const fmt = (amount: bigint) => formatAmount(amount, { decimals, symbol });
   const hkdAddress = await hkd.getAddress();
   const gasUsed: Array<[string, bigint]> = [];
 

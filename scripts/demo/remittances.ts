@@ -6,11 +6,10 @@ import { formatId } from "../../tasks/lib/registry.js";
 import {
   buildInitiateParams,
   chainNow,
-  formatAmount,
   recordsFromReceipt,
   type RemittanceRecord,
-  type TokenInfo,
 } from "../../tasks/lib/remittance.js";
+import { formatAmount, type TokenInfo } from "../../tasks/lib/tokens.js";
 import type { RemittanceSettlement } from "../../typechain-types/index.js";
 import type { DemoWorld } from "./world.js";
 

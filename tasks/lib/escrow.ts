@@ -289,7 +289,7 @@ export async function dealContext(ctx: TaskContext, dealId: string): Promise<Dea
     decimals: Number(decimals),
     symbol,
     errorSources: await escrowErrorSources(ctx),
-    format: (amount) => formatAmount(amount, Number(decimals), symbol),
+    format: (amount) => formatAmount(amount, { decimals: Number(decimals), symbol }),
   };
 }
 

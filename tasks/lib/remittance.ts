@@ -8,7 +8,7 @@
  * reads the deployment through a task context and explains refusals as `TaskUserError`s.
  */
 import type { Interface, Log, Provider, TransactionReceipt } from "ethers";
-import { Contract, getAddress, isAddress } from "ethers";
+import { getAddress } from "ethers";
 
 import type { RemittanceSettlement, TenantRegistry } from "../../typechain-types/index.js";
 import type { IRemittanceSettlement } from "../../typechain-types/remittance/RemittanceSettlement.js";
@@ -17,14 +17,9 @@ import type { TaskContext } from "./context.js";
 import { TaskUserError } from "./errors.js";
 import { compactSignature, quoteTerms, type SignedQuote } from "./quotes.js";
 import { formatId, formatStatus, Roles } from "./registry.js";
+import { formatAmount, type TokenInfo } from "./tokens.js";
 
 export const REMITTANCE_FUTURE = "RemittanceSettlementModule#RemittanceSettlement";
-
-/** Settlement tokens by the symbol tasks accept, as `SettlementTokensModule` deploys them. */
-export const TOKEN_FUTURES: Record<string, string> = {
-  HKD: "SettlementTokensModule#tHKD",
-  PHP: "SettlementTokensModule#tPHP",
-};
 
 /** `RemittanceStatus`, in enum order. */
 export const RemittanceStatus = ["None", "Initiated", "PaidOut", "Rejected", "Expired"] as const;
@@ -221,60 +216,6 @@ export async function remittanceOf(ctx: TaskContext): Promise<RemittanceSettleme
     ctx.address(REMITTANCE_FUTURE),
     ctx.signer,
   )) as unknown as RemittanceSettlement;
-}
-
-/** A token as tasks show it. */
-export interface TokenInfo {
-  address: string;
-  symbol: string;
-  decimals: number;
-}
-
-/** Resolves a token given as a symbol of the deployment (HKD, PHP) or as an address. */
-export async function resolveToken(ctx: TaskContext, option: string, value: string): Promise<TokenInfo> {
-  if (value === "") throw new TaskUserError(`--${option} is required (HKD, PHP or a token address)`);
-  const future = TOKEN_FUTURES[value.toUpperCase().replace(/^T/, "")];
-  let address: string;
-  if (future !== undefined) address = ctx.address(future);
-  else if (isAddress(value)) address = getAddress(value);
-  else throw new TaskUserError(`--${option} "${value}" is neither a known symbol (HKD, PHP) nor an address`);
-  return tokenInfo(ctx, address);
-}
-
-const METADATA_ABI = ["function symbol() view returns (string)", "function decimals() view returns (uint8)"];
-
-/** Symbol and decimals of a token, with a readable error when the address holds no ERC-20. */
-export async function tokenInfo(ctx: Pick<TaskContext, "ethers">, address: string): Promise<TokenInfo> {
-  const token = new Contract(address, METADATA_ABI, ctx.ethers.provider);
-  try {
-    const [symbol, decimals] = await Promise.all([token.getFunction("symbol")(), token.getFunction("decimals")()]);
-    return { address, symbol, decimals: Number(decimals) };
-  } catch {
-    throw new TaskUserError(`${address} is not an ERC-20 token with a symbol and decimals`);
-  }
-}
-
-/** Token metadata by address, read once per task. */
-export function tokenBook(ctx: Pick<TaskContext, "ethers">): (address: string) => Promise<TokenInfo> {
-  const cache = new Map<string, Promise<TokenInfo>>();
-  return (address) => {
-    const key = getAddress(address);
-    let info = cache.get(key);
-    if (info === undefined) {
-      info = tokenInfo(ctx, key);
-      cache.set(key, info);
-    }
-    return info;
-  };
-}
-
-/** "1,250.50 tHKD": every decimal of the token shown, thousands grouped. */
-export function formatAmount(amount: bigint, token: Pick<TokenInfo, "symbol" | "decimals">): string {
-  const negative = amount < 0n;
-  const digits = (negative ? -amount : amount).toString().padStart(token.decimals + 1, "0");
-  const whole = digits.slice(0, digits.length - token.decimals).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  const fraction = token.decimals > 0 ? "." + digits.slice(digits.length - token.decimals) : "";
-  return `${negative ? "-" : ""}${whole}${fraction} ${token.symbol}`;
 }
 
 /** A unix time as an ISO date. */

@@ -166,7 +166,7 @@ describe("escrow tasks against a local node", function () {
       [
         ["open"],
         { payee: seller, amount: "10", token: "tUSD", from: String(BUYER) },
-        /neither tHKD, tPHP nor an address/,
+        /neither a settlement token \(HKD, PHP\) nor an address/,
       ],
       [["open"], { payee: seller, amount: "10", deadline: "tomorrow" }, /--deadline "tomorrow" is not a duration/],
       [

@@ -375,7 +375,7 @@ describe("remit tasks against a local node", function () {
       await refused(
         ["remit", "liquidity", "deposit"],
         { token: "DOGE", amount: "5", from: "5" },
-        /neither a known symbol \(HKD, PHP\) nor an address/,
+        /neither a settlement token \(HKD, PHP\) nor an address/,
       );
       await refused(
         ["remit", "list"],

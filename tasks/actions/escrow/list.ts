@@ -42,7 +42,7 @@ export default userFacing(async (args: ListArgs, hre: HardhatRuntimeEnvironment)
     const counterparty = formatId(side === "payer" ? payeeTenant : payerTenant);
     console.log(
       `  ${dealId}  ${formatDealStatus(record.status).padEnd(9)} as ${side} with ${counterparty.padEnd(18)} ` +
-        `${formatAmount(terms.amount, token.decimals, token.symbol).padStart(20)}  ` +
+        `${formatAmount(terms.amount, token).padStart(20)}  ` +
         `deadline ${new Date(Number(terms.deadline) * 1000).toISOString()}`,
     );
   }

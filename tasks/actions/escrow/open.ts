@@ -63,7 +63,7 @@ export default userFacing(async (args: OpenArgs, hre: HardhatRuntimeEnvironment)
   const [decimals, symbol] = [Number(await token.decimals()), await token.symbol()];
   const amount = parseAmount("amount", args.amount, decimals);
   if (amount > MAX_AMOUNT) throw new TaskUserError("--amount is above what a deal can hold (2^128 - 1 base units)");
-  const format = (value: bigint) => formatAmount(value, decimals, symbol);
+  const format = (value: bigint) => formatAmount(value, { decimals, symbol });
   const amounts = parseMilestones("milestones", milestoneParts, decimals, amount, format);
 
   const escrow = await escrowOf(ctx);

@@ -7,15 +7,14 @@ import { formatId } from "../../lib/registry.js";
 import {
   chainNow,
   errorSources,
-  formatAmount,
   formatTime,
   parseRemittanceId,
   remittanceOf,
   requirePending,
   requireReceiverMember,
   requireRemittance,
-  tokenBook,
 } from "../../lib/remittance.js";
+import { formatAmount, tokenBook } from "../../lib/tokens.js";
 import { registryOf } from "../../lib/tenants.js";
 import { describeTx, send } from "../../lib/tx.js";
 

@@ -10,9 +10,9 @@ import {
   errorSources,
   parseCorridorTerms,
   remittanceOf,
-  resolveToken,
   type CorridorTermArgs,
 } from "../../lib/remittance.js";
+import { resolveToken } from "../../lib/tokens.js";
 import { registryOf } from "../../lib/tenants.js";
 import { describeTx, send } from "../../lib/tx.js";
 

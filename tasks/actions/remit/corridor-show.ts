@@ -4,7 +4,8 @@ import { parseId } from "../../lib/args.js";
 import { openContext, type ContextOptions } from "../../lib/context.js";
 import { userFacing } from "../../lib/errors.js";
 import { formatId } from "../../lib/registry.js";
-import { describeCorridor, remittanceOf, requireCorridor, tokenBook } from "../../lib/remittance.js";
+import { describeCorridor, remittanceOf, requireCorridor } from "../../lib/remittance.js";
+import { tokenBook } from "../../lib/tokens.js";
 
 interface ShowArgs extends ContextOptions {
   corridor: string;

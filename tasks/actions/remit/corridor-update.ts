@@ -12,9 +12,9 @@ import {
   parseCorridorTerms,
   remittanceOf,
   requireCorridor,
-  tokenBook,
   type CorridorTermArgs,
 } from "../../lib/remittance.js";
+import { tokenBook } from "../../lib/tokens.js";
 import { registryOf } from "../../lib/tenants.js";
 import { describeTx, send } from "../../lib/tx.js";
 

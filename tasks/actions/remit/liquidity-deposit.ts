@@ -5,14 +5,8 @@ import { parseAmount } from "../../lib/args.js";
 import { openContext, type ContextOptions } from "../../lib/context.js";
 import { TaskUserError, userFacing } from "../../lib/errors.js";
 import { formatId } from "../../lib/registry.js";
-import {
-  chainNow,
-  errorSources,
-  formatAmount,
-  remittanceOf,
-  requireLedgerMember,
-  resolveToken,
-} from "../../lib/remittance.js";
+import { chainNow, errorSources, remittanceOf, requireLedgerMember } from "../../lib/remittance.js";
+import { formatAmount, resolveToken } from "../../lib/tokens.js";
 import { registryOf } from "../../lib/tenants.js";
 import { describeTx, send } from "../../lib/tx.js";
 

@@ -4,14 +4,8 @@ import { parseId } from "../../lib/args.js";
 import { openContext, type ContextOptions } from "../../lib/context.js";
 import { TaskUserError, userFacing } from "../../lib/errors.js";
 import { formatId } from "../../lib/registry.js";
-import {
-  formatAmount,
-  pendingInvolving,
-  remittanceOf,
-  requireCorridor,
-  TOKEN_FUTURES,
-  tokenBook,
-} from "../../lib/remittance.js";
+import { pendingInvolving, remittanceOf, requireCorridor } from "../../lib/remittance.js";
+import { formatAmount, TOKEN_FUTURES, tokenBook } from "../../lib/tokens.js";
 import { registryOf, requireTenant } from "../../lib/tenants.js";
 
 interface ShowArgs extends ContextOptions {

@@ -4,7 +4,8 @@ import { parseAddress, parseAmount } from "../../lib/args.js";
 import { openContext, type ContextOptions } from "../../lib/context.js";
 import { TaskUserError, userFacing } from "../../lib/errors.js";
 import { formatId } from "../../lib/registry.js";
-import { errorSources, formatAmount, remittanceOf, requireLedgerMember, resolveToken } from "../../lib/remittance.js";
+import { errorSources, remittanceOf, requireLedgerMember } from "../../lib/remittance.js";
+import { formatAmount, resolveToken } from "../../lib/tokens.js";
 import { registryOf } from "../../lib/tenants.js";
 import { describeTx, send } from "../../lib/tx.js";
 

@@ -4,7 +4,8 @@ import { parseId } from "../../lib/args.js";
 import { openContext, type ContextOptions } from "../../lib/context.js";
 import { TaskUserError, userFacing } from "../../lib/errors.js";
 import { formatId } from "../../lib/registry.js";
-import { formatAmount, listRemittances, remittanceOf, tokenBook } from "../../lib/remittance.js";
+import { listRemittances, remittanceOf } from "../../lib/remittance.js";
+import { formatAmount, tokenBook } from "../../lib/tokens.js";
 import { registryOf, requireTenant } from "../../lib/tenants.js";
 
 interface ListArgs extends ContextOptions {

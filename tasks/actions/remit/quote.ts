@@ -14,7 +14,8 @@ import {
   signQuote,
 } from "../../lib/quotes.js";
 import { formatId, Roles } from "../../lib/registry.js";
-import { chainNow, formatAmount, formatTime, remittanceOf, requireCorridor, tokenBook } from "../../lib/remittance.js";
+import { chainNow, formatTime, remittanceOf, requireCorridor } from "../../lib/remittance.js";
+import { formatAmount, tokenBook } from "../../lib/tokens.js";
 import { registryOf, requireTenant } from "../../lib/tenants.js";
 
 interface QuoteArgs extends ContextOptions {

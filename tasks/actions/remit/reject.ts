@@ -6,14 +6,13 @@ import { userFacing } from "../../lib/errors.js";
 import { formatId } from "../../lib/registry.js";
 import {
   errorSources,
-  formatAmount,
   parseRemittanceId,
   remittanceOf,
   requirePending,
   requireReceiverMember,
   requireRemittance,
-  tokenBook,
 } from "../../lib/remittance.js";
+import { formatAmount, tokenBook } from "../../lib/tokens.js";
 import { registryOf } from "../../lib/tenants.js";
 import { describeTx, send } from "../../lib/tx.js";
 

@@ -12,15 +12,14 @@ import {
   buildInitiateParams,
   chainNow,
   errorSources,
-  formatAmount,
   formatRemittanceStatus,
   formatTime,
   Funding,
   recordsFromReceipt,
   remittanceOf,
   requireCorridor,
-  tokenBook,
 } from "../../lib/remittance.js";
+import { formatAmount, tokenBook } from "../../lib/tokens.js";
 import { registryOf } from "../../lib/tenants.js";
 import { describeTx, send } from "../../lib/tx.js";
 

@@ -6,15 +6,14 @@ import { TaskUserError, userFacing } from "../../lib/errors.js";
 import { remittanceIdOf } from "../../lib/quotes.js";
 import { formatId } from "../../lib/registry.js";
 import {
-  formatAmount,
   formatRemittanceStatus,
   formatTime,
   parseRemittanceId,
   remittanceOf,
   requireRemittance,
   statusPath,
-  tokenBook,
 } from "../../lib/remittance.js";
+import { formatAmount, tokenBook } from "../../lib/tokens.js";
 
 interface StatusArgs extends ContextOptions {
   id: string;

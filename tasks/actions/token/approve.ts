@@ -21,6 +21,6 @@ export default userFacing(async (args: ApproveArgs, hre: HardhatRuntimeEnvironme
   const [decimals, symbol] = [Number(await token.decimals()), await token.symbol()];
   const amount = parseAmount("amount", args.amount, decimals);
   const tx = await send(token, token.approve, [spender, amount]);
-  console.log(`${ctx.signer.address} approved ${spender} for ${formatAmount(amount, decimals, symbol)}`);
+  console.log(`${ctx.signer.address} approved ${spender} for ${formatAmount(amount, { decimals, symbol })}`);
   console.log(`  ${describeTx(tx)}`);
 });

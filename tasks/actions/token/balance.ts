@@ -15,7 +15,7 @@ export default userFacing(async (args: BalanceArgs, hre: HardhatRuntimeEnvironme
   const account = args.account === "" ? ctx.signer.address : parseAddress("account", args.account);
   const token = await tokenAt(ctx, resolveTokenAddress(ctx, args.token));
   const [decimals, symbol] = [Number(await token.decimals()), await token.symbol()];
-  const format = (amount: bigint) => formatAmount(amount, decimals, symbol);
+  const format = (amount: bigint) => formatAmount(amount, { decimals, symbol });
   console.log(`${account} holds ${format(await token.balanceOf(account))}`);
   for (const [name, future] of Object.entries(SPENDER_FUTURES)) {
     // A partial deployment (registry and tokens only) simply has no allowance to show.

@@ -24,7 +24,7 @@ export default userFacing(async (args: MintArgs, hre: HardhatRuntimeEnvironment)
   const tx = await send(token, token.mint, [to, amount]);
   const balance = await token.balanceOf(to);
   console.log(
-    `Minted ${formatAmount(amount, decimals, symbol)} to ${to}: balance ${formatAmount(balance, decimals, symbol)}`,
+    `Minted ${formatAmount(amount, { decimals, symbol })} to ${to}: balance ${formatAmount(balance, { decimals, symbol })}`,
   );
   console.log(`  ${describeTx(tx)}`);
 });
