@@ -3,7 +3,8 @@ import type { ContractTransactionResponse } from "ethers";
 import { encodeBytes32String, id, keccak256, toUtf8Bytes, ZeroAddress, ZeroHash } from "ethers";
 
 import { Roles } from "../../tasks/lib/registry.js";
-import { HashFunction, hashSecret, milestonesCommitment, signPermit, type DealTerms } from "../../tasks/lib/escrow.js";
+import { HashFunction, hashSecret, milestonesCommitment, type DealTerms } from "../../tasks/lib/escrow.js";
+import { signPermit } from "../../tasks/lib/tokens.js";
 import type { SettlementToken, TenantRegistry, TokenEscrow } from "../../typechain-types/index.js";
 import type { GasRow } from "./types.js";
 

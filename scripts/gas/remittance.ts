@@ -1,15 +1,16 @@
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { ContractTransactionResponse } from "ethers";
-import { encodeBytes32String, id, keccak256, Signature, toUtf8Bytes } from "ethers";
+import { encodeBytes32String, id, keccak256, toUtf8Bytes } from "ethers";
 
 import { buildQuote, compactSignature, quoteTerms, signQuote, type QuoteDomain } from "../../tasks/lib/quotes.js";
 import { Roles } from "../../tasks/lib/registry.js";
+import { recordsFromReceipt } from "../../tasks/lib/remittance.js";
+import { signPermit } from "../../tasks/lib/tokens.js";
 import type { RemittanceSettlement, SettlementToken, TenantRegistry } from "../../typechain-types/index.js";
 import type { IRemittanceSettlement } from "../../typechain-types/remittance/RemittanceSettlement.js";
 import type { GasRow } from "./types.js";
 
 type InitiateParams = IRemittanceSettlement.InitiateParamsStruct;
-type Record = IRemittanceSettlement.RemittanceStruct;
 
 const BATCH = 50;
 const CORRIDOR = encodeBytes32String("HKD-PHP");
@@ -118,27 +119,7 @@ export async function measureRemittanceGas(ethers: HardhatEthers): Promise<GasRo
   );
   const permitValue = 1_000_00n;
   const permitDeadline = BigInt((await ethers.provider.getBlock("latest"))!.timestamp) + HOUR;
-  const permit = Signature.from(
-    await hkMember!.signTypedData(
-      { name: "Gas HKD", version: "1", chainId: domain.chainId, verifyingContract: await hkd.getAddress() },
-      {
-        Permit: [
-          { name: "owner", type: "address" },
-          { name: "spender", type: "address" },
-          { name: "value", type: "uint256" },
-          { name: "nonce", type: "uint256" },
-          { name: "deadline", type: "uint256" },
-        ],
-      },
-      {
-        owner: hkMember!.address,
-        spender: settlement,
-        value: permitValue,
-        nonce: await hkd.nonces(hkMember!.address),
-        deadline: permitDeadline,
-      },
-    ),
-  );
+  const permit = await signPermit(hkd, hkMember!, settlement, permitValue, permitDeadline);
   row(
     "depositWithPermit (into a funded ledger entry)",
     await gas(
@@ -180,25 +161,7 @@ export async function measureRemittanceGas(ethers: HardhatEthers): Promise<GasRo
       funding: 0,
     };
   };
-  const recordOf = async (receipt: Awaited<ReturnType<typeof mined>>): Promise<Record[]> =>
-    receipt.logs
-      .map((log) => remittance.interface.parseLog(log))
-      .filter((parsed) => parsed?.name === "RemittanceInitiated")
-      .map((parsed) => {
-        const a = parsed!.args;
-        return {
-          id: a.id,
-          sendingTenant: a.sendingTenant,
-          receivingTenant: a.receivingTenant,
-          provider: a.provider,
-          sourceToken: a.sourceToken,
-          destinationToken: a.destinationToken,
-          sourceAmount: a.sourceAmount,
-          destinationAmount: a.destinationAmount,
-          fee: a.fee,
-          deadline: a.deadline,
-        } as Record;
-      });
+  const recordOf = async (receipt: Awaited<ReturnType<typeof mined>>) => recordsFromReceipt(remittance, receipt);
 
   // Warm-up: a first remittance settles, so every ledger entry of the flow and the cap counter exist.
   const firstInitiate = await mined(remittance.connect(hkMember).initiate(await params(1_000_00n)));

@@ -1,7 +1,6 @@
 import {
   AbiCoder,
   Interface,
-  Signature,
   concat,
   isHexString,
   keccak256,
@@ -9,7 +8,6 @@ import {
   toBeHex,
   ZeroHash,
   type Result,
-  type Signer,
   type TransactionReceipt,
 } from "ethers";
 
@@ -97,49 +95,6 @@ export function termsFromEvent(t: {
     ref: t.ref,
     salt: t.salt,
   };
-}
-
-/** An EIP-2612 permit signature, split as `openWithPermit` takes it. */
-export interface PermitSignature {
-  deadline: bigint;
-  v: number;
-  r: string;
-  s: string;
-}
-
-/**
- * Signs an EIP-2612 permit of `value` for `spender`, reading the token's EIP-712 domain from the token
- * itself (ERC-5267), so the signature is right for whatever name and version the token uses.
- */
-export async function signPermit(
-  token: SettlementToken,
-  owner: Signer & { address: string },
-  spender: string,
-  value: bigint,
-  deadline: bigint,
-): Promise<PermitSignature> {
-  const domain = await token.eip712Domain();
-  const nonce = await token.nonces(owner.address);
-  const signature = await owner.signTypedData(
-    {
-      name: domain.name,
-      version: domain.version,
-      chainId: domain.chainId,
-      verifyingContract: domain.verifyingContract,
-    },
-    {
-      Permit: [
-        { name: "owner", type: "address" },
-        { name: "spender", type: "address" },
-        { name: "value", type: "uint256" },
-        { name: "nonce", type: "uint256" },
-        { name: "deadline", type: "uint256" },
-      ],
-    },
-    { owner: owner.address, spender, value, nonce, deadline },
-  );
-  const { v, r, s } = Signature.from(signature);
-  return { deadline, v, r, s };
 }
 
 /** A deal as an off-chain reader sees it: the terms from `DealOpened`, the record from the escrow. */

@@ -1,4 +1,4 @@
-import { Contract, getAddress } from "ethers";
+import { Contract, getAddress, Signature, type Signer } from "ethers";
 
 import type { SettlementToken } from "../../typechain-types/index.js";
 import { parseAddress } from "./args.js";
@@ -93,4 +93,47 @@ export function formatAmount(amount: bigint, token: Pick<TokenInfo, "symbol" | "
   const whole = digits.slice(0, digits.length - token.decimals).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
   const fraction = token.decimals > 0 ? "." + digits.slice(digits.length - token.decimals) : "";
   return `${negative ? "-" : ""}${whole}${fraction} ${token.symbol}`;
+}
+
+/** An EIP-2612 permit signature, split as `openWithPermit` and `depositWithPermit` take it. */
+export interface PermitSignature {
+  deadline: bigint;
+  v: number;
+  r: string;
+  s: string;
+}
+
+/**
+ * Signs an EIP-2612 permit of `value` for `spender`, reading the token's EIP-712 domain from the token
+ * itself (ERC-5267), so the signature is right for whatever name and version the token uses.
+ */
+export async function signPermit(
+  token: SettlementToken,
+  owner: Signer & { address: string },
+  spender: string,
+  value: bigint,
+  deadline: bigint,
+): Promise<PermitSignature> {
+  const domain = await token.eip712Domain();
+  const nonce = await token.nonces(owner.address);
+  const signature = await owner.signTypedData(
+    {
+      name: domain.name,
+      version: domain.version,
+      chainId: domain.chainId,
+      verifyingContract: domain.verifyingContract,
+    },
+    {
+      Permit: [
+        { name: "owner", type: "address" },
+        { name: "spender", type: "address" },
+        { name: "value", type: "uint256" },
+        { name: "nonce", type: "uint256" },
+        { name: "deadline", type: "uint256" },
+      ],
+    },
+    { owner: owner.address, spender, value, nonce, deadline },
+  );
+  const { v, r, s } = Signature.from(signature);
+  return { deadline, v, r, s };
 }

@@ -4,7 +4,8 @@ import { randomBytes, hexlify, keccak256, toUtf8Bytes } from "ethers";
 import { network } from "hardhat";
 import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
 
-import { signPermit, termsFromEvent } from "../../tasks/lib/escrow.js";
+import { termsFromEvent } from "../../tasks/lib/escrow.js";
+import { signPermit } from "../../tasks/lib/tokens.js";
 import type { TokenEscrow } from "../../typechain-types/index.js";
 import {
   ARBITER,

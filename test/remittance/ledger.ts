@@ -1,6 +1,5 @@
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { expect } from "chai";
-import { Signature } from "ethers";
 import { network } from "hardhat";
 
 import { signForwardRequest } from "../helpers/forwarder.js";
@@ -17,6 +16,7 @@ import {
   SME,
   type RemittanceWorld,
 } from "../helpers/remittance.js";
+import { signPermit } from "../../tasks/lib/tokens.js";
 import type { SettlementToken } from "../../typechain-types/index.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -37,33 +37,7 @@ describe("RemittanceSettlement", function () {
 
   async function permit(w: RemittanceWorld, token: SettlementToken, owner: HardhatEthersSigner, value: bigint) {
     const deadline = BigInt((await ethers.provider.getBlock("latest"))!.timestamp) + 3600n;
-    const signature = Signature.from(
-      await owner.signTypedData(
-        {
-          name: await token.name(),
-          version: "1",
-          chainId: w.domain.chainId,
-          verifyingContract: await token.getAddress(),
-        },
-        {
-          Permit: [
-            { name: "owner", type: "address" },
-            { name: "spender", type: "address" },
-            { name: "value", type: "uint256" },
-            { name: "nonce", type: "uint256" },
-            { name: "deadline", type: "uint256" },
-          ],
-        },
-        {
-          owner: owner.address,
-          spender: await w.remittance.getAddress(),
-          value,
-          nonce: await token.nonces(owner.address),
-          deadline,
-        },
-      ),
-    );
-    return { deadline, v: signature.v, r: signature.r, s: signature.s };
+    return signPermit(token, owner, await w.remittance.getAddress(), value, deadline);
   }
 
   describe("deposit", function () {

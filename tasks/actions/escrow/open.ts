@@ -14,10 +14,9 @@ import {
   parseHashFunction,
   parseHashlock,
   parseMilestones,
-  signPermit,
   type DealTerms,
 } from "../../lib/escrow.js";
-import { checkDecimal, formatAmount, resolveTokenAddress, tokenAt } from "../../lib/tokens.js";
+import { checkDecimal, formatAmount, resolveTokenAddress, tokenAt, signPermit } from "../../lib/tokens.js";
 import { TaskUserError, userFacing } from "../../lib/errors.js";
 import { formatId } from "../../lib/registry.js";
 import { describeTx, send } from "../../lib/tx.js";

@@ -1,12 +1,11 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
-import { Signature } from "ethers";
 
 import { parseAmount } from "../../lib/args.js";
 import { openContext, type ContextOptions } from "../../lib/context.js";
 import { TaskUserError, userFacing } from "../../lib/errors.js";
 import { formatId } from "../../lib/registry.js";
 import { chainNow, errorSources, remittanceOf, requireLedgerMember } from "../../lib/remittance.js";
-import { formatAmount, resolveToken } from "../../lib/tokens.js";
+import { formatAmount, resolveToken, signPermit } from "../../lib/tokens.js";
 import { registryOf } from "../../lib/tenants.js";
 import { describeTx, send } from "../../lib/tx.js";
 
@@ -14,16 +13,6 @@ interface DepositArgs extends ContextOptions {
   token: string;
   amount: string;
 }
-
-const PERMIT_TYPES = {
-  Permit: [
-    { name: "owner", type: "address" },
-    { name: "spender", type: "address" },
-    { name: "value", type: "uint256" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
-  ],
-};
 
 export default userFacing(async (args: DepositArgs, hre: HardhatRuntimeEnvironment) => {
   const ctx = await openContext(hre, args);
@@ -46,22 +35,10 @@ export default userFacing(async (args: DepositArgs, hre: HardhatRuntimeEnvironme
     tx = await send(remittance, remittance.deposit, [token.address, amount], errorSources(registry));
   } else {
     // No allowance: sign an EIP-2612 permit (one transaction instead of approve + deposit).
-    const domain = await erc20.eip712Domain().catch(() => {
+    const deadline = (await chainNow(ctx.ethers.provider)) + 3600n;
+    const signature = await signPermit(erc20, ctx.signer, spender, amount, deadline).catch(() => {
       throw new TaskUserError(`${token.symbol} supports no permit: approve ${spender} for the amount first`);
     });
-    const deadline = (await chainNow(ctx.ethers.provider)) + 3600n;
-    const signature = Signature.from(
-      await ctx.signer.signTypedData(
-        {
-          name: domain.name,
-          version: domain.version,
-          chainId: domain.chainId,
-          verifyingContract: domain.verifyingContract,
-        },
-        PERMIT_TYPES,
-        { owner: ctx.signer.address, spender, value: amount, nonce: await erc20.nonces(ctx.signer.address), deadline },
-      ),
-    );
     tx = await send(
       remittance,
       remittance.depositWithPermit,
