@@ -2,7 +2,13 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import type { ContractTransactionResponse } from "ethers";
 import { keccak256, toUtf8Bytes, ZeroAddress, ZeroHash } from "ethers";
 
-import { dealIdOf, formatDealStatus, HashFunction, milestonesCommitment, type DealTerms } from "../../tasks/lib/escrow.js";
+import {
+  dealIdOf,
+  formatDealStatus,
+  HashFunction,
+  milestonesCommitment,
+  type DealTerms,
+} from "../../tasks/lib/escrow.js";
 import { formatAmount, signPermit } from "../../tasks/lib/tokens.js";
 import type { TokenEscrow } from "../../typechain-types/index.js";
 import type { DemoWorld } from "./world.js";

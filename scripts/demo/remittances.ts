@@ -1,7 +1,14 @@
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { encodeBytes32String, keccak256, toUtf8Bytes, type ContractTransactionResponse } from "ethers";
 
-import { buildQuote, corridorFee, priceDestination, signQuote, type QuoteDomain } from "../../tasks/lib/quotes.js";
+import {
+  buildQuote,
+  corridorFee,
+  priceDestination,
+  signQuote,
+  type Quote,
+  type QuoteDomain,
+} from "../../tasks/lib/quotes.js";
 import { formatId } from "../../tasks/lib/registry.js";
 import {
   buildInitiateParams,
@@ -11,18 +18,21 @@ import {
 } from "../../tasks/lib/remittance.js";
 import { formatAmount, type TokenInfo } from "../../tasks/lib/tokens.js";
 import type { RemittanceSettlement } from "../../typechain-types/index.js";
+import { summarize } from "../bench/stats.js";
 import type { DemoWorld } from "./world.js";
 
-const CORRIDOR = encodeBytes32String("HKD-PHP");
+/** The demo's corridor. */
+export const DEMO_CORRIDOR = encodeBytes32String("HKD-PHP");
 /** The bank's mid rate (PHP per HKD) and the spread it quotes off it. */
-const MID_RATE = "7.2450";
-const SPREAD_BPS = 35n;
-const QUOTE_VALIDITY = 120n;
-const DEADLINE = 1800n;
+export const MID_RATE = "7.2450";
+export const SPREAD_BPS = 35n;
+/** Seconds a quote stays firm, and seconds the receiving operator has to pay out. */
+export const QUOTE_VALIDITY = 120n;
+export const DEADLINE = 1800n;
 /** The public mark a remittance is known for: paid out and settled in about three seconds. */
 const PUBLIC_MARK_MS = 3_000;
 /** Amounts the HK wallet's customers send, in HKD, cycled through. */
-const AMOUNTS = ["1250.00", "800.00", "5000.00", "2300.50", "15000.00", "420.00", "9999.99"];
+export const AMOUNTS = ["1250.00", "800.00", "5000.00", "2300.50", "15000.00", "420.00", "9999.99"];
 /** A reason code the PH wallet uses when the recipient's account is closed. */
 const RECIPIENT_ACCOUNT_CLOSED = 17;
 
@@ -32,14 +42,46 @@ async function mined(tx: Promise<ContractTransactionResponse>) {
   return receipt;
 }
 
+/** An open HKD -> PHP corridor with funded ledgers: what remittances run on. */
+export interface CorridorSetup {
+  remittance: RemittanceSettlement;
+  corridorId: string;
+  /** The corridor's terms, amounts in HKD base units. */
+  corridor: {
+    sourceToken: string;
+    minAmount: bigint;
+    destinationToken: string;
+    maxAmount: bigint;
+    provider: string;
+    dailyCap: bigint;
+    feeFixed: bigint;
+    feeBps: number;
+    settlementWindow: number;
+    enabled: boolean;
+  };
+  HKD: TokenInfo;
+  PHP: TokenInfo;
+  /** Where the bank's quotes can be used. */
+  domain: QuoteDomain;
+}
+
+/** How `openCorridor` opens and funds: what the demo uses unless told otherwise. */
+export interface CorridorOptions {
+  corridorId?: string;
+  /** Most HKD (base units) one sending operator may initiate per day. */
+  dailyCap?: bigint;
+  /** PHP (base units) the bank deposits as liquidity. */
+  liquidity?: bigint;
+  /** HKD (base units) the HK wallet deposits to send from. */
+  float?: bigint;
+}
+
 /**
- * HK -> PH remittances end to end: opens the HKD -> PHP corridor, funds the bank's PHP liquidity and the
- * HK wallet's HKD ledger, then runs `count` remittances (the bank quotes, the HK wallet initiates, the PH
- * wallet confirms the payout) and one that the PH wallet rejects, printing each status path, its time
- * from quote to PaidOut against the public 3-second mark, the gas of every step and every party's ledger
- * balances before and after. Quotes and records go through the same library code as the `remit` tasks.
+ * Opens an HKD -> PHP corridor through the settlement bank (10.00 to 50,000.00 HKD per remittance, fee
+ * 5.00 HKD + 50 bps), then funds the bank's PHP liquidity and the HK wallet's HKD ledger: the issuer
+ * mints, each party approves and deposits. Prints what it did.
  */
-export async function runRemittances(world: DemoWorld, count: number): Promise<void> {
+export async function openCorridor(world: DemoWorld, options: CorridorOptions = {}): Promise<CorridorSetup> {
   const { ethers, log, actors, tenants } = world;
   const remittance = (await ethers.getContractAt(
     "RemittanceSettlement",
@@ -60,22 +102,22 @@ export async function runRemittances(world: DemoWorld, count: number): Promise<v
   const domain: QuoteDomain = { chainId: (await ethers.provider.getNetwork()).chainId, verifyingContract: settlement };
   const units = (text: string, token: TokenInfo) => ethers.parseUnits(text, token.decimals);
 
-  // ---------------------------------------------------------------- corridor and funding
-  const corridor = {
+  const corridorId = options.corridorId ?? DEMO_CORRIDOR;
+  const corridor: CorridorSetup["corridor"] = {
     sourceToken: hkd,
     minAmount: units("10", HKD),
     destinationToken: php,
     maxAmount: units("50000", HKD),
     provider: tenants.bank,
-    dailyCap: units("1000000", HKD),
+    dailyCap: options.dailyCap ?? units("1000000", HKD),
     feeFixed: units("5", HKD),
     feeBps: 50,
     settlementWindow: 3600,
     enabled: true,
   };
-  const opened = await mined(remittance.connect(actors.operator).openCorridor(CORRIDOR, corridor));
+  const opened = await mined(remittance.connect(actors.operator).openCorridor(corridorId, corridor));
   log(
-    `Opened corridor HKD-PHP via ${formatId(tenants.bank)}: ${formatAmount(corridor.minAmount, HKD)} to ` +
+    `Opened corridor ${formatId(corridorId)} via ${formatId(tenants.bank)}: ${formatAmount(corridor.minAmount, HKD)} to ` +
       `${formatAmount(corridor.maxAmount, HKD)} per remittance, fee ${formatAmount(corridor.feeFixed, HKD)} + ` +
       `${corridor.feeBps} bps (gas ${opened.gasUsed})`,
   );
@@ -86,9 +128,47 @@ export async function runRemittances(world: DemoWorld, count: number): Promise<v
     const receipt = await mined(remittance.connect(member).deposit(info.address, amount));
     return receipt.gasUsed;
   };
-  const bankGas = await fund(actors.bank, world.php, PHP, units("10000000", PHP));
-  const hkGas = await fund(actors.hkWallet, world.hkd, HKD, units("250000", HKD));
+  const bankGas = await fund(actors.bank, world.php, PHP, options.liquidity ?? units("10000000", PHP));
+  const hkGas = await fund(actors.hkWallet, world.hkd, HKD, options.float ?? units("250000", HKD));
   log(`Funded the ledger: issuer mints, then each party deposits (gas ${bankGas} and ${hkGas})`);
+  return { remittance, corridorId, corridor, HKD, PHP, domain };
+}
+
+/**
+ * The bank's firm quote for `sourceAmount` in the corridor, priced for the sending operator's client
+ * reference at the bank's mid rate less its spread, with the corridor's fee; unsigned.
+ */
+export function priceQuote(
+  setup: CorridorSetup,
+  fields: { sendingTenant: string; clientRef: string; sourceAmount: bigint; expiry: bigint },
+): Quote {
+  return buildQuote({
+    corridorId: setup.corridorId,
+    sendingTenant: fields.sendingTenant,
+    clientRef: fields.clientRef,
+    sourceAmount: fields.sourceAmount,
+    destinationAmount: priceDestination(fields.sourceAmount, MID_RATE, SPREAD_BPS, {
+      source: setup.HKD.decimals,
+      destination: setup.PHP.decimals,
+    }),
+    fee: corridorFee(setup.corridor, fields.sourceAmount),
+    expiry: fields.expiry,
+  });
+}
+
+/**
+ * HK -> PH remittances end to end: opens the HKD -> PHP corridor, funds the bank's PHP liquidity and the
+ * HK wallet's HKD ledger, then runs `count` remittances (the bank quotes, the HK wallet initiates, the PH
+ * wallet confirms the payout) and one that the PH wallet rejects, printing each status path, its time
+ * from quote to PaidOut against the public 3-second mark, the gas of every step and every party's ledger
+ * balances before and after. Quotes and records go through the same library code as the `remit` tasks.
+ */
+export async function runRemittances(world: DemoWorld, count: number): Promise<void> {
+  const { ethers, log, actors, tenants } = world;
+  const setup = await openCorridor(world);
+  const { remittance, domain, HKD, PHP } = setup;
+  const hkd = HKD.address;
+  const units = (text: string, token: TokenInfo) => ethers.parseUnits(text, token.decimals);
 
   const parties: Array<[string, string, TokenInfo]> = [
     [`${formatId(tenants.hkWallet)}`, tenants.hkWallet, HKD],
@@ -117,16 +197,10 @@ export async function runRemittances(world: DemoWorld, count: number): Promise<v
     const clientRef = keccak256(toUtf8Bytes(`harbour-pay/payment/${Date.now()}/${++sequence}`));
     const sourceAmount = units(amountText, HKD);
     const started = performance.now();
-    const quote = buildQuote({
-      corridorId: CORRIDOR,
+    const quote = priceQuote(setup, {
       sendingTenant: tenants.hkWallet,
       clientRef,
       sourceAmount,
-      destinationAmount: priceDestination(sourceAmount, MID_RATE, SPREAD_BPS, {
-        source: HKD.decimals,
-        destination: PHP.decimals,
-      }),
-      fee: corridorFee(corridor, sourceAmount),
       expiry: (await chainNow(ethers.provider)) + QUOTE_VALIDITY,
     });
     const signed = await signQuote(actors.bank, domain, quote, clientRef);
@@ -176,13 +250,12 @@ export async function runRemittances(world: DemoWorld, count: number): Promise<v
 
   log("");
   await balances("Ledger balances after:");
-  const sorted = [...times].sort((a, b) => a - b);
-  const p99 = sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)]!;
+  const { max, p99 } = summarize(times);
   log("");
   log(
-    `${count} paid out: end to end (quote signed -> PaidOut mined) max ${sorted.at(-1)!.toFixed(0)} ms, ` +
+    `${count} paid out: end to end (quote signed -> PaidOut mined) max ${max.toFixed(0)} ms, ` +
       `p99 ${p99.toFixed(0)} ms against the public ${PUBLIC_MARK_MS / 1000} s mark. The embedded network mines ` +
-      "each transaction at once; with 1 s blocks two transactions take about two blocks.",
+      "each transaction at once: `npm run bench` measures the flow with 1 s blocks.",
   );
   log(
     `Gas per remittance: initiate ${gas.initiate / BigInt(count)}, confirm ${gas.confirm / BigInt(count)} ` +

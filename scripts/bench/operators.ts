@@ -1,0 +1,24 @@
+import { keccak256, toUtf8Bytes } from "ethers";
+
+import type { SignedQuote } from "../../tasks/lib/quotes.js";
+import { buildInitiateParams, type InitiateParams } from "../../tasks/lib/remittance.js";
+import { DEADLINE } from "../demo/remittances.js";
+
+/**
+ * What the HK wallet's relayer sends for a customer's payment `n` with the bank's quote: to the PH wallet,
+ * from the HK wallet's ledger, payable until `DEADLINE` seconds after `now` (chain time). The recipient's
+ * identity and the travel-rule data stay off chain; only their hashes go on chain.
+ */
+export function initiateParams(signed: SignedQuote, receivingTenant: string, now: bigint, n: string): InitiateParams {
+  return buildInitiateParams(signed, {
+    receivingTenant,
+    recipientHash: keccak256(toUtf8Bytes(`bayani/recipient/${n}`)),
+    complianceHash: keccak256(toUtf8Bytes(`travel-rule/${n}`)),
+    deadline: now + DEADLINE,
+  });
+}
+
+/** The PH wallet's reference of its payout of remittance `id` in its own wallet system. */
+export function payoutRef(id: string): string {
+  return keccak256(toUtf8Bytes(`bayani/payout/${id}`));
+}
