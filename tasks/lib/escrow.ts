@@ -67,20 +67,7 @@ export function hashSecret(secret: string, fn: HashFunctionName): string {
 }
 
 /** Plain terms from the decoded `DealOpened` tuple (ethers `Result`), usable as call arguments again. */
-export function termsFromEvent(t: {
-  payer: string;
-  payee: string;
-  arbiter: string;
-  token: string;
-  amount: bigint;
-  deadline: bigint;
-  feeBps: bigint;
-  hashFunction: bigint;
-  hashlock: string;
-  milestones: string;
-  ref: string;
-  salt: bigint;
-}): DealTerms {
+export function termsFromEvent(t: DealTerms): DealTerms {
   return {
     payer: t.payer,
     payee: t.payee,

@@ -2,11 +2,11 @@
 pragma solidity ^0.8.28;
 
 import {IRemittanceSettlement} from "../../contracts/interfaces/IRemittanceSettlement.sol";
-import {ITenantRegistry} from "../../contracts/interfaces/ITenantRegistry.sol";
 import {RemittanceSettlement} from "../../contracts/remittance/RemittanceSettlement.sol";
 import {TenantRegistry} from "../../contracts/tenants/TenantRegistry.sol";
 import {TenantRoles} from "../../contracts/tenants/TenantRoles.sol";
 import {SettlementToken} from "../../contracts/tokens/SettlementToken.sol";
+import {Tenants} from "./utils/Tenants.sol";
 import {Test} from "./utils/Test.sol";
 
 /// @dev The platform a remittance test starts from, built in Solidity: registry, tokens (minted by the
@@ -158,20 +158,7 @@ abstract contract RemittanceBase is Test {
     }
 
     function _onboard(bytes32 id, uint16 roles, address admin) private {
-        vm.startPrank(platformOperator);
-        registry.onboard(
-            ITenantRegistry.OnboardParams({
-                tenantId: id,
-                name: "tenant",
-                roles: roles,
-                jurisdiction: "HK",
-                kybHash: keccak256(abi.encode(id)),
-                sponsor: bytes32(0),
-                admin: admin
-            })
-        );
-        registry.approve(id);
-        vm.stopPrank();
+        Tenants.onboardActive(registry, platformOperator, id, roles, admin);
     }
 
     function statusOf(bytes32 id) internal view returns (uint256) {

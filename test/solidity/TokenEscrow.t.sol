@@ -5,12 +5,13 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 import {EscrowMath} from "../../contracts/escrow/EscrowMath.sol";
 import {TokenEscrow} from "../../contracts/escrow/TokenEscrow.sol";
-import {ITenantRegistry, ITenantRegistryView} from "../../contracts/interfaces/ITenantRegistry.sol";
+import {ITenantRegistryView} from "../../contracts/interfaces/ITenantRegistry.sol";
 import {ITokenEscrow} from "../../contracts/interfaces/ITokenEscrow.sol";
 import {TenantRegistry} from "../../contracts/tenants/TenantRegistry.sol";
 import {FeeOnTransferToken} from "../../contracts/mocks/FeeOnTransferToken.sol";
 import {TenantRoles} from "../../contracts/tenants/TenantRoles.sol";
 import {SettlementToken} from "../../contracts/tokens/SettlementToken.sol";
+import {Tenants} from "./utils/Tenants.sol";
 import {Test} from "./utils/Test.sol";
 
 /// @dev The platform the escrow's Solidity tests run on: a registry with a buyer, a seller and an arbiter
@@ -58,20 +59,7 @@ abstract contract TokenEscrowBase is Test {
     }
 
     function _onboard(bytes32 id, uint16 roles, address admin) internal {
-        vm.startPrank(operator);
-        registry.onboard(
-            ITenantRegistry.OnboardParams({
-                tenantId: id,
-                name: "tenant",
-                roles: roles,
-                jurisdiction: "HK",
-                kybHash: keccak256(abi.encode(id)),
-                sponsor: bytes32(0),
-                admin: admin
-            })
-        );
-        registry.approve(id);
-        vm.stopPrank();
+        Tenants.onboardActive(registry, operator, id, roles, admin);
     }
 
     /// @dev Mints `amount` of `token` to `payer` and approves the escrow for it.
