@@ -731,7 +731,7 @@ contract RemittanceSettlement is
         if (amount == 0) revert RemittanceZeroAmount();
         uint256 before = IERC20(token).balanceOf(address(this));
         IERC20(token).safeTransferFrom(from, address(this), amount);
-        uint256 received = IERC20(token).balanceOf(address(this)) - before;
+        uint256 received = _receivedSince(token, before);
         if (received != amount) revert RemittanceTransferShortfall(token, amount, received);
         Balance storage entry = _balances[tenantId][token];
         entry.available = SafeCast.toUint128(entry.available + amount);
@@ -744,10 +744,17 @@ contract RemittanceSettlement is
         if (!IERC20(token).trySafeTransferFrom(from, address(this), amount)) {
             _fail(item, abi.encodeWithSelector(RemittanceTransferFailed.selector, token, from, amount));
         }
-        uint256 received = IERC20(token).balanceOf(address(this)) - before;
+        uint256 received = _receivedSince(token, before);
         if (received != amount) {
             _fail(item, abi.encodeWithSelector(RemittanceTransferShortfall.selector, token, amount, received));
         }
+    }
+
+    /// @dev What arrived since `before`; a token whose transfer shrank the balance delivered nothing, so the
+    /// caller reports a shortfall instead of an arithmetic panic.
+    function _receivedSince(address token, uint256 before) private view returns (uint256) {
+        uint256 afterwards = IERC20(token).balanceOf(address(this));
+        return afterwards > before ? afterwards - before : 0;
     }
 
     function _debit(bytes32 tenantId, address token, uint256 amount) private {

@@ -115,7 +115,8 @@ export async function findRemittance(
 ): Promise<RemittanceHistory | undefined> {
   const [initiated] = await contract.queryFilter(contract.filters.RemittanceInitiated(id), fromBlock);
   if (initiated === undefined) return undefined;
-  return withFinal(contract, initiated, fromBlock);
+  const finals = await finalEvents(contract, [id], initiated.blockNumber);
+  return historyOf(contract, initiated, finals);
 }
 
 /** Remittances a tenant sent or received (or both), oldest first, each followed to its final event. */
@@ -136,42 +137,71 @@ export async function listRemittances(
   const unique = new Map<string, Log>();
   for (const log of logs) unique.set(`${log.transactionHash}:${log.index}`, log);
   const ordered = [...unique.values()].sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
-  return Promise.all(ordered.map((log) => withFinal(contract, log, fromBlock)));
+  if (ordered.length === 0) return [];
+  const finals = await finalEvents(contract, undefined, ordered[0]!.blockNumber);
+  return ordered.map((log) => historyOf(contract, log, finals));
 }
 
-async function withFinal(contract: RemittanceSettlement, log: Log, fromBlock: number): Promise<RemittanceHistory> {
+/** Pending remittances in which `tenant` locked funds (as sender) or reserved liquidity (as provider). */
+export async function pendingInvolving(
+  contract: RemittanceSettlement,
+  tenant: string,
+): Promise<{ sent: RemittanceRecord[]; provided: RemittanceRecord[] }> {
+  const logs = await contract.queryFilter(contract.filters.RemittanceInitiated(), 0);
+  const finals = logs.length === 0 ? new Map() : await finalEvents(contract, undefined, logs[0]!.blockNumber);
+  const sent: RemittanceRecord[] = [];
+  const provided: RemittanceRecord[] = [];
+  for (const log of logs) {
+    const record = parseInitiated(contract, log)?.record;
+    if (record === undefined || finals.has(record.id)) continue;
+    if (record.sendingTenant === tenant) sent.push(record);
+    if (record.provider === tenant) provided.push(record);
+  }
+  return { sent, provided };
+}
+
+type FinalEvent = NonNullable<RemittanceHistory["final"]>;
+
+/**
+ * The final events (PaidOut, Rejected, Expired) by remittance id, from one log query: the three event
+ * topics OR-ed, narrowed to `ids` when given. A remittance has at most one, so the map is exact.
+ */
+async function finalEvents(
+  contract: RemittanceSettlement,
+  ids: string[] | undefined,
+  fromBlock: number,
+): Promise<Map<string, FinalEvent>> {
+  const iface = contract.interface;
+  const names = ["RemittancePaidOut", "RemittanceRejected", "RemittanceExpired"] as const;
+  const logs = await contract.runner!.provider!.getLogs({
+    address: await contract.getAddress(),
+    topics: [names.map((name) => iface.getEvent(name).topicHash), ids ?? null],
+    fromBlock,
+  });
+  const finals = new Map<string, FinalEvent>();
+  for (const log of logs) {
+    const parsed = iface.parseLog(log);
+    if (parsed === null) continue;
+    const at = { blockNumber: log.blockNumber, txHash: log.transactionHash };
+    const id: string = parsed.args.id;
+    if (parsed.name === "RemittancePaidOut")
+      finals.set(id, { status: "PaidOut", ...at, payoutRef: parsed.args.payoutRef });
+    else if (parsed.name === "RemittanceRejected")
+      finals.set(id, { status: "Rejected", ...at, reasonCode: parsed.args.reasonCode });
+    else finals.set(id, { status: "Expired", ...at });
+  }
+  return finals;
+}
+
+function historyOf(contract: RemittanceSettlement, log: Log, finals: Map<string, FinalEvent>): RemittanceHistory {
   const parsed = parseInitiated(contract, log);
   if (parsed === undefined) throw new Error(`log ${log.transactionHash}:${log.index} is not RemittanceInitiated`);
-  const id = parsed.record.id;
   const history: RemittanceHistory = {
     ...parsed,
     initiated: { blockNumber: log.blockNumber, txHash: log.transactionHash },
   };
-  const from = Math.max(fromBlock, log.blockNumber);
-  const [paid] = await contract.queryFilter(contract.filters.RemittancePaidOut(id), from);
-  if (paid !== undefined) {
-    history.final = {
-      status: "PaidOut",
-      blockNumber: paid.blockNumber,
-      txHash: paid.transactionHash,
-      payoutRef: paid.args.payoutRef,
-    };
-    return history;
-  }
-  const [rejected] = await contract.queryFilter(contract.filters.RemittanceRejected(id), from);
-  if (rejected !== undefined) {
-    history.final = {
-      status: "Rejected",
-      blockNumber: rejected.blockNumber,
-      txHash: rejected.transactionHash,
-      reasonCode: rejected.args.reasonCode,
-    };
-    return history;
-  }
-  const [expired] = await contract.queryFilter(contract.filters.RemittanceExpired(id), from);
-  if (expired !== undefined) {
-    history.final = { status: "Expired", blockNumber: expired.blockNumber, txHash: expired.transactionHash };
-  }
+  const final = finals.get(parsed.record.id);
+  if (final !== undefined) history.final = final;
   return history;
 }
 
@@ -407,24 +437,6 @@ export async function requireLedgerMember(
     );
   }
   return member.tenantId;
-}
-
-/** Pending remittances in which `tenant` locked funds (as sender) or reserved liquidity (as provider). */
-export async function pendingInvolving(
-  contract: RemittanceSettlement,
-  tenant: string,
-): Promise<{ sent: RemittanceRecord[]; provided: RemittanceRecord[] }> {
-  const logs = await contract.queryFilter(contract.filters.RemittanceInitiated(), 0);
-  const sent: RemittanceRecord[] = [];
-  const provided: RemittanceRecord[] = [];
-  for (const log of logs) {
-    const record = parseInitiated(contract, log)?.record;
-    if (record === undefined || (record.sendingTenant !== tenant && record.provider !== tenant)) continue;
-    if ((await contract.statusOf(record.id)) !== 1n) continue;
-    if (record.sendingTenant === tenant) sent.push(record);
-    if (record.provider === tenant) provided.push(record);
-  }
-  return { sent, provided };
 }
 
 /** Fails with a readable message unless `account` may confirm or reject for the receiving operator. */
