@@ -79,6 +79,17 @@ describe("RemittanceSettlement", function () {
         .withArgs(await fot.getAddress(), 10_000n, 9_900n);
     });
 
+    it("reports a token that leaves the ledger holding less than before as a shortfall of the whole amount", async function () {
+      const w = await loadFixture(world);
+      const claw = await ethers.deployContract("ClawbackToken");
+      await claw.mint(await w.remittance.getAddress(), 50_000n);
+      await claw.mint(w.hkOps.address, 10_000n);
+      await claw.connect(w.hkOps).approve(await w.remittance.getAddress(), 10_000n);
+      await expect(w.remittance.connect(w.hkOps).deposit(await claw.getAddress(), 10_000n))
+        .to.be.revertedWithCustomError(w.remittance, "RemittanceTransferShortfall")
+        .withArgs(await claw.getAddress(), 10_000n, 0n);
+    });
+
     it("refuses a member of a tenant that is neither an operator nor a liquidity provider", async function () {
       const w = await loadFixture(world);
       await expect(w.remittance.connect(w.smeAdmin).deposit(await w.hkd.getAddress(), 1n))
