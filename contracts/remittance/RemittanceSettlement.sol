@@ -133,6 +133,7 @@ contract RemittanceSettlement is
     }
 
     ITenantRegistryView private immutable _registry;
+    uint256 private immutable _deploymentBlock;
     address private _feeCollector;
 
     mapping(bytes32 corridorId => Corridor) private _corridors;
@@ -163,6 +164,7 @@ contract RemittanceSettlement is
         }
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _registry = registry_;
+        _deploymentBlock = block.number;
         _feeCollector = feeCollector_;
         _grantRole(OPERATOR_ROLE, operator);
         emit FeeCollectorChanged(address(0), feeCollector_);
@@ -222,11 +224,26 @@ contract RemittanceSettlement is
     /// @inheritdoc IRemittanceSettlement
     function withdraw(address token, uint256 amount, address to) external nonReentrant {
         address caller = _msgSender();
-        bytes32 tenantId = _ledgerTenant(caller, false);
+        bytes32 tenantId = _treasuryTenant(caller);
         if (amount == 0) revert RemittanceZeroAmount();
         if (to == address(0)) revert RemittanceZeroAddress();
         _debit(tenantId, token, amount);
         emit Withdrawn(tenantId, token, to, amount, caller);
+        IERC20(token).safeTransfer(to, amount);
+    }
+
+    /// @inheritdoc IRemittanceSettlement
+    function sweep(bytes32 tenantId, address token) external nonReentrant {
+        TenantStatus status = _registry.statusOf(tenantId);
+        if (status != TenantStatus.Offboarded && _hasLedgerRole(tenantId))
+            revert RemittanceNotSweepable(tenantId, status);
+        Balance storage entry = _balances[tenantId][token];
+        uint256 amount = entry.available;
+        if (amount == 0) revert RemittanceZeroAmount();
+        address to = _registry.settlementAddressOf(tenantId);
+        if (to == address(0)) revert RemittanceZeroAddress();
+        entry.available = 0;
+        emit Swept(tenantId, token, to, amount, _msgSender());
         IERC20(token).safeTransfer(to, amount);
     }
 
@@ -318,6 +335,11 @@ contract RemittanceSettlement is
     /// @inheritdoc IRemittanceSettlement
     function registry() external view returns (ITenantRegistryView) {
         return _registry;
+    }
+
+    /// @inheritdoc IRemittanceSettlement
+    function deploymentBlock() external view returns (uint256) {
+        return _deploymentBlock;
     }
 
     /// @inheritdoc IRemittanceSettlement
@@ -414,7 +436,7 @@ contract RemittanceSettlement is
         id = _checkQuote(params, session.sendingTenant, corridor, item);
         _useDailyCap(session, quote.sourceAmount, item);
         _checkSigner(params, id, corridor.provider, session, item);
-        _checkReceiver(params.receivingTenant, session, item);
+        _checkReceiver(quote.receivingTenant, session, item);
 
         _reserve(session, quote.destinationAmount, item);
         // sourceAmount <= maxAmount (uint96), fee == feeFixed (uint96) + at most 10 % of sourceAmount: no overflow.
@@ -475,6 +497,9 @@ contract RemittanceSettlement is
                 abi.encodeWithSelector(RemittanceQuoteForOtherOperator.selector, id, quote.sendingTenant, sendingTenant)
             );
         }
+        if (quote.receivingTenant == sendingTenant) {
+            _fail(item, abi.encodeWithSelector(RemittanceReceiverIsSender.selector, sendingTenant));
+        }
         uint64 expiry = quote.expiry;
         if (block.timestamp > expiry) _fail(item, abi.encodeWithSelector(RemittanceQuoteExpired.selector, id, expiry));
         if (_records[id] != bytes32(0)) _fail(item, abi.encodeWithSelector(RemittanceQuoteAlreadyUsed.selector, id));
@@ -500,9 +525,11 @@ contract RemittanceSettlement is
             _fail(item, abi.encodeWithSelector(RemittanceFeeMismatch.selector, id, quote.fee, fee));
         }
         uint256 latest = uint256(expiry) + corridor.settlementWindow;
+        if (quote.latestDeadline < latest) latest = quote.latestDeadline;
+        uint256 earliest = block.timestamp + corridor.minReceiverWindow;
         uint64 deadline = params.deadline;
-        if (deadline <= block.timestamp || deadline > latest) {
-            _fail(item, abi.encodeWithSelector(RemittanceInvalidDeadline.selector, deadline, latest));
+        if (deadline < earliest || deadline > latest) {
+            _fail(item, abi.encodeWithSelector(RemittanceInvalidDeadline.selector, deadline, earliest, latest));
         }
     }
 
@@ -543,8 +570,7 @@ contract RemittanceSettlement is
             _fail(item, abi.encodeWithSelector(RemittanceInvalidQuoteSignature.selector, id));
         }
         if (signer == session.signer && provider == session.signerProvider) return;
-        (bytes32 tenantId, ITenantRegistryView.TenantStatus status, uint16 tenantRoles, uint16 memberRoles) = _registry
-            .memberOf(signer);
+        (bytes32 tenantId, TenantStatus status, uint16 tenantRoles, uint16 memberRoles) = _registry.memberOf(signer);
         if (
             tenantId != provider ||
             !tenantRoles.includes(TenantRoles.LIQUIDITY_PROVIDER) ||
@@ -552,8 +578,8 @@ contract RemittanceSettlement is
         ) {
             _fail(item, abi.encodeWithSelector(RemittanceQuoteSignerNotProvider.selector, id, signer, provider));
         }
-        if (status != ITenantRegistryView.TenantStatus.Active) {
-            _fail(item, abi.encodeWithSelector(ITenantRegistryView.RegistryTenantNotActive.selector, provider, status));
+        if (status != TenantStatus.Active) {
+            _fail(item, abi.encodeWithSelector(RegistryTenantNotActive.selector, provider, status));
         }
         session.signer = signer;
         session.signerProvider = provider;
@@ -583,7 +609,7 @@ contract RemittanceSettlement is
         Remittance memory record = Remittance({
             id: id,
             sendingTenant: sendingTenant,
-            receivingTenant: params.receivingTenant,
+            receivingTenant: quote.receivingTenant,
             provider: corridor.provider,
             sourceToken: corridor.sourceToken,
             destinationToken: corridor.destinationToken,
@@ -665,11 +691,13 @@ contract RemittanceSettlement is
         });
     }
 
-    /// @dev Refunds the sending operator's ledger (also when the remittance was funded by a pull) and
-    /// returns the reservation to the provider's available liquidity.
+    /// @dev Refunds the source amount to the sending operator's ledger (also when the remittance was funded
+    /// by a pull), pays the fee to the provider for the rate and liquidity it held, and returns the
+    /// reservation to the provider's available liquidity. The ledger pays these out to whoever owns them
+    /// whatever their tenant's status (`sweep` once no member can).
     function _release(Remittance calldata remittance) private {
-        _balances[remittance.sendingTenant][remittance.sourceToken].available +=
-            remittance.sourceAmount + remittance.fee;
+        _balances[remittance.sendingTenant][remittance.sourceToken].available += remittance.sourceAmount;
+        if (remittance.fee != 0) _balances[remittance.provider][remittance.sourceToken].available += remittance.fee;
         _balances[remittance.provider][remittance.destinationToken].available += remittance.destinationAmount;
     }
 
@@ -691,15 +719,15 @@ contract RemittanceSettlement is
     /// offboarded: a suspended operator still settles payouts it already made to recipients. Rejecting
     /// only gives money back, so a tenant in any status may.
     function _receiverTenant(address caller, bool confirming) private view returns (bytes32) {
-        (bytes32 tenantId, ITenantRegistryView.TenantStatus status, uint16 tenantRoles, uint16 memberRoles) = _registry
-            .memberOf(caller);
+        (bytes32 tenantId, TenantStatus status, uint16 tenantRoles, uint16 memberRoles) = _registry.memberOf(caller);
         if (
             !tenantRoles.includes(TenantRoles.PAYMENT_OPERATOR) || !memberRoles.includes(TenantRoles.PAYMENT_OPERATOR)
         ) {
             return bytes32(0);
         }
-        if (confirming && status == ITenantRegistryView.TenantStatus.Offboarded) {
-            revert RemittanceReceiverOffboarded(tenantId);
+        if (confirming) {
+            if (status == TenantStatus.Offboarded) revert RemittanceReceiverOffboarded(tenantId);
+            if (status == TenantStatus.Frozen) revert RemittanceTenantFrozen(tenantId);
         }
         return tenantId;
     }
@@ -816,16 +844,36 @@ contract RemittanceSettlement is
     /// @dev The tenant whose ledger `account` may use: it and its tenant hold PaymentOperator or
     /// LiquidityProvider. Deposits need the tenant active; withdrawals do not, so money is never stuck.
     function _ledgerTenant(address account, bool requireActive) private view returns (bytes32 tenantId) {
-        ITenantRegistryView.TenantStatus status;
+        TenantStatus status;
         uint16 tenantRoles;
         uint16 memberRoles;
         (tenantId, status, tenantRoles, memberRoles) = _registry.memberOf(account);
         if (tenantId == bytes32(0) || tenantRoles & memberRoles & LEDGER_ROLES == 0) {
             revert RemittanceNotLedgerMember(account, tenantId);
         }
-        if (requireActive && status != ITenantRegistryView.TenantStatus.Active) {
-            revert ITenantRegistryView.RegistryTenantNotActive(tenantId, status);
+        if (requireActive && status != TenantStatus.Active) {
+            revert RegistryTenantNotActive(tenantId, status);
         }
+    }
+
+    /// @dev The tenant whose ledger `account` may draw from: a ledger member holding `TREASURY`, its tenant
+    /// in any status but `Frozen` (a suspended or offboarded tenant still withdraws what it owns).
+    function _treasuryTenant(address account) private view returns (bytes32 tenantId) {
+        TenantStatus status;
+        uint16 tenantRoles;
+        uint16 memberRoles;
+        (tenantId, status, tenantRoles, memberRoles) = _registry.memberOf(account);
+        if (tenantId == bytes32(0) || tenantRoles & memberRoles & LEDGER_ROLES == 0) {
+            revert RemittanceNotLedgerMember(account, tenantId);
+        }
+        if (!memberRoles.includes(TenantRoles.TREASURY)) revert RemittanceNotTreasurer(account, tenantId);
+        if (status == TenantStatus.Frozen) revert RemittanceTenantFrozen(tenantId);
+    }
+
+    function _hasLedgerRole(bytes32 tenantId) private view returns (bool) {
+        return
+            _registry.tenantHasRole(tenantId, TenantRoles.PAYMENT_OPERATOR) ||
+            _registry.tenantHasRole(tenantId, TenantRoles.LIQUIDITY_PROVIDER);
     }
 
     // ------------------------------------------------------------------ helpers
@@ -846,6 +894,9 @@ contract RemittanceSettlement is
         if (corridor.feeBps > MAX_FEE_BPS) revert RemittanceInvalidFeeBps(corridor.feeBps, MAX_FEE_BPS);
         if (corridor.settlementWindow == 0 || corridor.settlementWindow > MAX_SETTLEMENT_WINDOW) {
             revert RemittanceInvalidSettlementWindow(corridor.settlementWindow, MAX_SETTLEMENT_WINDOW);
+        }
+        if (corridor.minReceiverWindow == 0 || corridor.minReceiverWindow > corridor.settlementWindow) {
+            revert RemittanceInvalidReceiverWindow(corridor.minReceiverWindow, corridor.settlementWindow);
         }
         // A disabled corridor may keep a provider that is no longer active: that is how the operator
         // stops a corridor whose provider was suspended.

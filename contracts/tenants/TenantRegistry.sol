@@ -22,11 +22,18 @@ contract TenantRegistry is ITenantRegistry, AccessControlDefaultAdminRules, ERC2
     /// @notice Runs the tenant lifecycle and may manage any tenant's members.
     bytes32 public constant OPERATOR_ROLE = keccak256("OPERATOR_ROLE");
 
+    /// @notice Longest sponsor chain (a tenant, its sponsor, that sponsor's sponsor...): bounds the walk
+    /// that refuses sponsorship cycles.
+    uint256 public constant MAX_SPONSOR_DEPTH = 8;
+
     uint256 private constant MAX_NAME_LENGTH = 64;
 
     mapping(bytes32 tenantId => Tenant) private _tenants;
     mapping(address account => bytes32 tenantId) private _memberTenant;
     mapping(address account => uint16 roles) private _memberRoles;
+    mapping(address account => mapping(bytes32 tenantId => uint16 roles)) private _invitations;
+    mapping(bytes32 tenantId => address) private _appointedAdmin;
+    mapping(bytes32 tenantId => address) private _settlementAddress;
     bytes32[] private _tenantIds;
 
     /// @param admin the platform governance account (`DEFAULT_ADMIN_ROLE`)
@@ -64,7 +71,11 @@ contract TenantRegistry is ITenantRegistry, AccessControlDefaultAdminRules, ERC2
         emit TenantStatusChanged(tenantId, TenantStatus.None, TenantStatus.Pending, 0);
 
         if (params.sponsor != bytes32(0)) _setSponsor(tenantId, params.sponsor);
-        _addMember(tenantId, params.admin, params.roles | TenantRoles.MEMBER_ADMIN);
+        _addMember(tenantId, params.admin, params.roles | TenantRoles.MEMBER_ADMIN | TenantRoles.TREASURY);
+        _appointedAdmin[tenantId] = params.admin;
+        emit AppointedAdminChanged(tenantId, address(0), params.admin);
+        _settlementAddress[tenantId] = params.admin;
+        emit SettlementAddressChanged(tenantId, address(0), params.admin);
     }
 
     /// @inheritdoc ITenantRegistry
@@ -90,6 +101,46 @@ contract TenantRegistry is ITenantRegistry, AccessControlDefaultAdminRules, ERC2
         }
         _tenants[tenantId].status = TenantStatus.Offboarded;
         emit TenantStatusChanged(tenantId, from, TenantStatus.Offboarded, reasonCode);
+        // A sponsor answers for the tenants it mentors now, not for closed ones.
+        if (_tenants[tenantId].sponsor != bytes32(0)) _setSponsor(tenantId, bytes32(0));
+    }
+
+    /// @inheritdoc ITenantRegistry
+    function freeze(bytes32 tenantId, uint32 reasonCode) external onlyRole(OPERATOR_ROLE) {
+        TenantStatus from = _existing(tenantId).status;
+        if (from != TenantStatus.Active && from != TenantStatus.Suspended) {
+            revert RegistryInvalidTransition(tenantId, from, TenantStatus.Frozen);
+        }
+        _tenants[tenantId].status = TenantStatus.Frozen;
+        emit TenantStatusChanged(tenantId, from, TenantStatus.Frozen, reasonCode);
+    }
+
+    /// @inheritdoc ITenantRegistry
+    function unfreeze(bytes32 tenantId) external onlyRole(OPERATOR_ROLE) {
+        _transition(tenantId, TenantStatus.Frozen, TenantStatus.Suspended, 0);
+    }
+
+    /// @inheritdoc ITenantRegistry
+    function setSettlementAddress(bytes32 tenantId, address settlementAddress) external onlyRole(OPERATOR_ROLE) {
+        _existing(tenantId);
+        if (settlementAddress == address(0)) revert RegistryZeroAccount();
+        address previous = _settlementAddress[tenantId];
+        _settlementAddress[tenantId] = settlementAddress;
+        emit SettlementAddressChanged(tenantId, previous, settlementAddress);
+    }
+
+    /// @inheritdoc ITenantRegistry
+    function setAppointedAdmin(bytes32 tenantId, address account) external onlyRole(OPERATOR_ROLE) {
+        _notOffboarded(tenantId);
+        if (
+            account != address(0) &&
+            (_memberTenant[account] != tenantId || !_memberRoles[account].includes(TenantRoles.MEMBER_ADMIN))
+        ) {
+            revert RegistryUnauthorizedManager(account, tenantId);
+        }
+        address previous = _appointedAdmin[tenantId];
+        _appointedAdmin[tenantId] = account;
+        emit AppointedAdminChanged(tenantId, previous, account);
     }
 
     /// @inheritdoc ITenantRegistry
@@ -120,9 +171,45 @@ contract TenantRegistry is ITenantRegistry, AccessControlDefaultAdminRules, ERC2
     // ------------------------------------------------------------------ members
 
     /// @inheritdoc ITenantRegistry
-    function addMember(bytes32 tenantId, address account, uint16 roles) external {
-        _authorizeManager(tenantId, false);
+    function inviteMember(bytes32 tenantId, address account, uint16 roles) external {
+        address caller = _authorizeManager(tenantId, false);
+        if (account == address(0)) revert RegistryZeroAccount();
+        _checkMemberRoles(roles, _tenants[tenantId].roles);
+        _invitations[account][tenantId] = roles;
+        emit MemberInvited(tenantId, account, roles, caller);
+    }
+
+    /// @inheritdoc ITenantRegistry
+    function revokeInvitation(bytes32 tenantId, address account) external {
+        address caller = _authorizeManager(tenantId, false);
+        if (_invitations[account][tenantId] == 0) revert RegistryNoInvitation(account, tenantId);
+        delete _invitations[account][tenantId];
+        emit MemberInvitationRevoked(tenantId, account, caller);
+    }
+
+    /// @inheritdoc ITenantRegistry
+    function acceptMembership(bytes32 tenantId) external {
+        address account = _msgSender();
+        uint16 roles = _invitations[account][tenantId];
+        if (roles == 0) revert RegistryNoInvitation(account, tenantId);
+        TenantStatus status = _tenants[tenantId].status;
+        if (status != TenantStatus.Pending && status != TenantStatus.Active) {
+            revert RegistryTenantNotActive(tenantId, status);
+        }
+        delete _invitations[account][tenantId];
         _addMember(tenantId, account, roles);
+    }
+
+    /// @inheritdoc ITenantRegistry
+    function leaveTenant() external {
+        address account = _msgSender();
+        bytes32 tenantId = _memberTenant[account];
+        if (tenantId == bytes32(0)) revert RegistryNotMember(account);
+        if (_appointedAdmin[tenantId] == account) {
+            delete _appointedAdmin[tenantId];
+            emit AppointedAdminChanged(tenantId, account, address(0));
+        }
+        _removeMember(tenantId, account, account);
     }
 
     /// @inheritdoc ITenantRegistry
@@ -130,8 +217,12 @@ contract TenantRegistry is ITenantRegistry, AccessControlDefaultAdminRules, ERC2
         bytes32 tenantId = _memberTenant[account];
         if (tenantId == bytes32(0)) revert RegistryNotMember(account);
         address caller = _authorizeManager(tenantId, false);
-        if (caller == account && !roles.includes(TenantRoles.MEMBER_ADMIN) && !_isOperator(caller)) {
+        bool operator = _isOperator(caller);
+        if (caller == account && !roles.includes(TenantRoles.MEMBER_ADMIN) && !operator) {
             revert RegistrySelfManagement(account);
+        }
+        if (!operator && _appointedAdmin[tenantId] == account && !roles.includes(TenantRoles.MEMBER_ADMIN)) {
+            revert RegistryAppointedAdminProtected(account, tenantId);
         }
         _checkMemberRoles(roles, _tenants[tenantId].roles);
         uint16 previous = _memberRoles[account];
@@ -144,14 +235,14 @@ contract TenantRegistry is ITenantRegistry, AccessControlDefaultAdminRules, ERC2
         bytes32 tenantId = _memberTenant[account];
         if (tenantId == bytes32(0)) revert RegistryNotMember(account);
         address caller = _authorizeManager(tenantId, true);
-        if (caller == account && !_isOperator(caller)) revert RegistrySelfManagement(account);
-        delete _memberTenant[account];
-        delete _memberRoles[account];
-        unchecked {
-            // A member was counted when added, so the count is at least one.
-            _tenants[tenantId].memberCount -= 1;
+        if (!_isOperator(caller)) {
+            if (caller == account) revert RegistrySelfManagement(account);
+            if (_appointedAdmin[tenantId] == account) revert RegistryAppointedAdminProtected(account, tenantId);
+        } else if (_appointedAdmin[tenantId] == account) {
+            delete _appointedAdmin[tenantId];
+            emit AppointedAdminChanged(tenantId, account, address(0));
         }
-        emit MemberRemoved(tenantId, account, caller);
+        _removeMember(tenantId, account, caller);
     }
 
     // ------------------------------------------------------------------ views
@@ -213,6 +304,21 @@ contract TenantRegistry is ITenantRegistry, AccessControlDefaultAdminRules, ERC2
         if (!tenant.roles.includes(role)) revert RegistryMissingRole(address(0), tenantId, role);
     }
 
+    /// @inheritdoc ITenantRegistryView
+    function settlementAddressOf(bytes32 tenantId) external view returns (address) {
+        return _settlementAddress[tenantId];
+    }
+
+    /// @inheritdoc ITenantRegistry
+    function invitationOf(address account, bytes32 tenantId) external view returns (uint16 roles) {
+        return _invitations[account][tenantId];
+    }
+
+    /// @inheritdoc ITenantRegistry
+    function appointedAdminOf(bytes32 tenantId) external view returns (address) {
+        return _appointedAdmin[tenantId];
+    }
+
     /// @inheritdoc ITenantRegistry
     function getTenant(bytes32 tenantId) external view returns (Tenant memory) {
         return _existing(tenantId);
@@ -255,6 +361,16 @@ contract TenantRegistry is ITenantRegistry, AccessControlDefaultAdminRules, ERC2
         emit MemberAdded(tenantId, account, roles, _msgSender());
     }
 
+    function _removeMember(bytes32 tenantId, address account, address by) private {
+        delete _memberTenant[account];
+        delete _memberRoles[account];
+        unchecked {
+            // A member was counted when added, so the count is at least one.
+            _tenants[tenantId].memberCount -= 1;
+        }
+        emit MemberRemoved(tenantId, account, by);
+    }
+
     function _setSponsor(bytes32 tenantId, bytes32 sponsor) private {
         Tenant storage tenant = _tenants[tenantId];
         bytes32 previous = tenant.sponsor;
@@ -271,7 +387,8 @@ contract TenantRegistry is ITenantRegistry, AccessControlDefaultAdminRules, ERC2
     }
 
     /// @dev The operator may manage any tenant that is not offboarded (and remove members of an
-    /// offboarded one, to free their accounts); an admin member only its own `Pending` or `Active` tenant.
+    /// offboarded one, to free their accounts); an admin member only its own `Active` tenant: a tenant
+    /// not yet verified, or suspended, frozen or offboarded, cannot change who acts for it.
     function _authorizeManager(bytes32 tenantId, bool removal) private view returns (address caller) {
         caller = _msgSender();
         TenantStatus status = _existing(tenantId).status;
@@ -282,7 +399,7 @@ contract TenantRegistry is ITenantRegistry, AccessControlDefaultAdminRules, ERC2
             return caller;
         }
         bool isAdmin = _memberTenant[caller] == tenantId && _memberRoles[caller].includes(TenantRoles.MEMBER_ADMIN);
-        if (!isAdmin || (status != TenantStatus.Pending && status != TenantStatus.Active)) {
+        if (!isAdmin || status != TenantStatus.Active) {
             revert RegistryUnauthorizedManager(caller, tenantId);
         }
     }
@@ -307,6 +424,13 @@ contract TenantRegistry is ITenantRegistry, AccessControlDefaultAdminRules, ERC2
         Tenant storage s = _tenants[sponsor];
         if (sponsor == tenantId || s.status != TenantStatus.Active || !s.roles.includes(TenantRoles.SPONSOR)) {
             revert RegistryInvalidSponsor(sponsor);
+        }
+        // Walk up from the new sponsor: meeting `tenantId` would close a cycle. The walk is bounded, and
+        // a chain longer than the bound is refused too, so the check never runs out of gas.
+        bytes32 current = s.sponsor;
+        for (uint256 depth = 1; current != bytes32(0); ++depth) {
+            if (current == tenantId || depth >= MAX_SPONSOR_DEPTH) revert RegistrySponsorCycle(tenantId, sponsor);
+            current = _tenants[current].sponsor;
         }
     }
 

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {ITenantRegistry, ITenantRegistryView} from "../../contracts/interfaces/ITenantRegistry.sol";
+import {ITenantRegistryErrors} from "../../contracts/interfaces/ITenantRegistryErrors.sol";
 import {TenantRegistry} from "../../contracts/tenants/TenantRegistry.sol";
 import {TenantRoles} from "../../contracts/tenants/TenantRoles.sol";
 import {Test} from "./utils/Test.sol";
@@ -37,7 +38,7 @@ contract TenantRegistryTest is Test {
     function test_onboard_startsPendingWithAdmin() public {
         address admin = makeAddr("admin");
         _onboard("sme", TenantRoles.MERCHANT, admin);
-        assertEq(uint256(registry.statusOf("sme")), uint256(ITenantRegistryView.TenantStatus.Pending), "status");
+        assertEq(uint256(registry.statusOf("sme")), uint256(ITenantRegistryErrors.TenantStatus.Pending), "status");
         assertEq(registry.tenantOf(admin), bytes32("sme"), "admin member");
     }
 
@@ -46,9 +47,9 @@ contract TenantRegistryTest is Test {
         _onboard("sme", TenantRoles.MERCHANT, admin);
         vm.expectRevert(
             abi.encodeWithSelector(
-                ITenantRegistryView.RegistryTenantNotActive.selector,
+                ITenantRegistryErrors.RegistryTenantNotActive.selector,
                 bytes32("sme"),
-                ITenantRegistryView.TenantStatus.Pending
+                ITenantRegistryErrors.TenantStatus.Pending
             )
         );
         registry.requireActiveMember(admin, TenantRoles.MERCHANT);
@@ -103,8 +104,12 @@ contract TenantRegistryTest is Test {
         address admin = makeAddr("admin");
         address member = makeAddr("member");
         _onboard("t", tenantRoles, admin);
+        vm.prank(operator);
+        registry.approve("t");
         vm.prank(admin);
-        registry.addMember("t", member, memberRoles);
+        registry.inviteMember("t", member, memberRoles);
+        vm.prank(member);
+        registry.acceptMembership("t");
         bool expected = (memberRoles & role) == role && (tenantRoles & role) == role;
         assertEq(registry.memberHasRole(member, role), expected, "effective role");
     }
