@@ -54,7 +54,7 @@ export const tenantTasks: TaskDefinition[] = [
     .setAction(() => import("./actions/tenant/offboard.js"))
     .build(),
 
-  platformTask(["tenant", "add-member"], "Add an account as a member of a tenant")
+  platformTask(["tenant", "add-member"], "Invite an account to become a member of a tenant")
     .addOption(tenantOption)
     .addOption({ name: "account", description: "Address of the new member", defaultValue: "" })
     .addOption({
@@ -63,6 +63,11 @@ export const tenantTasks: TaskDefinition[] = [
       defaultValue: "",
     })
     .setAction(() => import("./actions/tenant/add-member.js"))
+    .build(),
+
+  platformTask(["tenant", "accept-membership"], "Accept a tenant's invitation as the signing account")
+    .addOption(tenantOption)
+    .setAction(() => import("./actions/tenant/accept-membership.js"))
     .build(),
 
   platformTask(["tenant", "remove-member"], "Remove a member from its tenant")

@@ -46,6 +46,8 @@ async function mined(tx: Promise<ContractTransactionResponse>) {
 export interface CorridorSetup {
   remittance: RemittanceSettlement;
   corridorId: string;
+  /** The receiving operator the bank's quotes pay out to (quotes bind it). */
+  receiver: string;
   /** The corridor's terms, amounts in HKD base units. */
   corridor: {
     sourceToken: string;
@@ -57,6 +59,7 @@ export interface CorridorSetup {
     feeFixed: bigint;
     feeBps: number;
     settlementWindow: number;
+    minReceiverWindow: number;
     enabled: boolean;
   };
   HKD: TokenInfo;
@@ -113,6 +116,7 @@ export async function openCorridor(world: DemoWorld, options: CorridorOptions = 
     feeFixed: units("5", HKD),
     feeBps: 50,
     settlementWindow: 3600,
+    minReceiverWindow: 600,
     enabled: true,
   };
   const opened = await mined(remittance.connect(actors.operator).openCorridor(corridorId, corridor));
@@ -131,7 +135,7 @@ export async function openCorridor(world: DemoWorld, options: CorridorOptions = 
   const bankGas = await fund(actors.bank, world.php, PHP, options.liquidity ?? units("10000000", PHP));
   const hkGas = await fund(actors.hkWallet, world.hkd, HKD, options.float ?? units("250000", HKD));
   log(`Funded the ledger: issuer mints, then each party deposits (gas ${bankGas} and ${hkGas})`);
-  return { remittance, corridorId, corridor, HKD, PHP, domain };
+  return { remittance, corridorId, receiver: tenants.phWallet, corridor, HKD, PHP, domain };
 }
 
 /**
@@ -145,6 +149,7 @@ export function priceQuote(
   return buildQuote({
     corridorId: setup.corridorId,
     sendingTenant: fields.sendingTenant,
+    receivingTenant: setup.receiver,
     clientRef: fields.clientRef,
     sourceAmount: fields.sourceAmount,
     destinationAmount: priceDestination(fields.sourceAmount, MID_RATE, SPREAD_BPS, {
@@ -153,6 +158,8 @@ export function priceQuote(
     }),
     fee: corridorFee(setup.corridor, fields.sourceAmount),
     expiry: fields.expiry,
+    // The bank holds its rate for the whole settlement window the corridor allows after the quote expires.
+    latestDeadline: fields.expiry + BigInt(setup.corridor.settlementWindow),
   });
 }
 
@@ -205,7 +212,6 @@ export async function runRemittances(world: DemoWorld, count: number): Promise<v
     });
     const signed = await signQuote(actors.bank, domain, quote, clientRef);
     const params = buildInitiateParams(signed, {
-      receivingTenant: tenants.phWallet,
       recipientHash: keccak256(toUtf8Bytes(`bayani/recipient/${sequence}`)),
       complianceHash: keccak256(toUtf8Bytes(`travel-rule/${sequence}`)),
       deadline: (await chainNow(ethers.provider)) + DEADLINE,

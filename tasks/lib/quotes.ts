@@ -28,11 +28,13 @@ export const QUOTE_TYPES = {
   Quote: [
     { name: "corridorId", type: "bytes32" },
     { name: "sendingTenant", type: "bytes32" },
+    { name: "receivingTenant", type: "bytes32" },
     { name: "quoteId", type: "bytes32" },
     { name: "sourceAmount", type: "uint128" },
     { name: "destinationAmount", type: "uint128" },
     { name: "fee", type: "uint128" },
     { name: "expiry", type: "uint64" },
+    { name: "latestDeadline", type: "uint64" },
   ],
 };
 
@@ -40,17 +42,20 @@ export const QUOTE_TYPES = {
 export const BPS = 10_000n;
 
 /**
- * A quote as the provider signs it (the EIP-712 `Quote`). Amounts in token base units, expiry in unix
- * seconds. `quoteId` is `remittanceIdOf(sendingTenant, clientRef)`.
+ * A quote as the provider signs it (the EIP-712 `Quote`). Amounts in token base units, expiry and latest
+ * deadline in unix seconds. `quoteId` is `remittanceIdOf(sendingTenant, clientRef)`. The quote binds the
+ * receiving operator and the latest remittance deadline the provider accepts.
  */
 export interface Quote {
   corridorId: string;
   sendingTenant: string;
+  receivingTenant: string;
   quoteId: string;
   sourceAmount: bigint;
   destinationAmount: bigint;
   fee: bigint;
   expiry: bigint;
+  latestDeadline: bigint;
 }
 
 /** Where a quote can be used: one chain, one `RemittanceSettlement` deployment. */
@@ -129,20 +134,24 @@ export function priceDestination(
 export function buildQuote(fields: {
   corridorId: string;
   sendingTenant: string;
+  receivingTenant: string;
   clientRef: string;
   sourceAmount: bigint;
   destinationAmount: bigint;
   fee: bigint;
   expiry: bigint;
+  latestDeadline: bigint;
 }): Quote {
   return {
     corridorId: fields.corridorId,
     sendingTenant: fields.sendingTenant,
+    receivingTenant: fields.receivingTenant,
     quoteId: remittanceIdOf(fields.sendingTenant, fields.clientRef),
     sourceAmount: fields.sourceAmount,
     destinationAmount: fields.destinationAmount,
     fee: fields.fee,
     expiry: fields.expiry,
+    latestDeadline: fields.latestDeadline,
   };
 }
 
@@ -170,10 +179,12 @@ export function quoteTerms(quote: Quote) {
   return {
     corridorId: quote.corridorId,
     sendingTenant: quote.sendingTenant,
+    receivingTenant: quote.receivingTenant,
     sourceAmount: quote.sourceAmount,
     destinationAmount: quote.destinationAmount,
     fee: quote.fee,
     expiry: quote.expiry,
+    latestDeadline: quote.latestDeadline,
   };
 }
 
@@ -198,11 +209,13 @@ export function serializeSignedQuote(signed: SignedQuote): string {
         quote: {
           corridorId: quote.corridorId,
           sendingTenant: quote.sendingTenant,
+          receivingTenant: quote.receivingTenant,
           quoteId: quote.quoteId,
           sourceAmount: quote.sourceAmount.toString(),
           destinationAmount: quote.destinationAmount.toString(),
           fee: quote.fee.toString(),
           expiry: quote.expiry.toString(),
+          latestDeadline: quote.latestDeadline.toString(),
         },
         clientRef: signed.clientRef,
         signature: signed.signature,
@@ -233,11 +246,13 @@ export function parseSignedQuote(text: string): SignedQuote {
     quote: {
       corridorId: bytes32(quote.corridorId, "quote.corridorId"),
       sendingTenant: bytes32(quote.sendingTenant, "quote.sendingTenant"),
+      receivingTenant: bytes32(quote.receivingTenant, "quote.receivingTenant"),
       quoteId: bytes32(quote.quoteId, "quote.quoteId"),
       sourceAmount: uint(quote.sourceAmount, "quote.sourceAmount"),
       destinationAmount: uint(quote.destinationAmount, "quote.destinationAmount"),
       fee: uint(quote.fee, "quote.fee"),
       expiry: uint(quote.expiry, "quote.expiry"),
+      latestDeadline: uint(quote.latestDeadline, "quote.latestDeadline"),
     },
     clientRef: bytes32(root.clientRef, "clientRef"),
     signature: signature(root.signature),

@@ -9,22 +9,24 @@ export const Roles = {
   "liquidity-provider": 1 << 2,
   arbiter: 1 << 3,
   sponsor: 1 << 4,
+  treasury: 1 << 14,
   admin: 1 << 15,
 } as const;
 
 export type RoleName = keyof typeof Roles;
 
 /** Tenant statuses, in the order of the `TenantStatus` enum. */
-export const TenantStatus = ["None", "Pending", "Active", "Suspended", "Offboarded"] as const;
+export const TenantStatus = ["None", "Pending", "Active", "Suspended", "Offboarded", "Frozen"] as const;
 
-/** Parses "merchant,sponsor" into role bits. `allowAdmin` admits the member-only `admin` bit. */
+/** Parses "merchant,sponsor" into role bits. `allowAdmin` admits the member-only `admin` and `treasury` bits. */
 export function parseRoles(option: string, value: string, allowAdmin: boolean): number {
   if (value.trim() === "") throw new TaskUserError(`--${option} needs at least one role`);
   let bits = 0;
   for (const raw of value.split(",")) {
     const name = raw.trim().toLowerCase();
-    if (!(name in Roles) || (name === "admin" && !allowAdmin)) {
-      const known = Object.keys(Roles).filter((r) => allowAdmin || r !== "admin");
+    const memberOnly = name === "admin" || name === "treasury";
+    if (!(name in Roles) || (memberOnly && !allowAdmin)) {
+      const known = Object.keys(Roles).filter((r) => allowAdmin || (r !== "admin" && r !== "treasury"));
       throw new TaskUserError(`--${option}: unknown role "${raw.trim()}" (known: ${known.join(", ")})`);
     }
     bits |= Roles[name as RoleName];

@@ -209,7 +209,6 @@ function historyOf(contract: RemittanceSettlement, log: Log, finals: Map<string,
 export function buildInitiateParams(
   signed: SignedQuote,
   options: {
-    receivingTenant: string;
     recipientHash: string;
     complianceHash: string;
     deadline: bigint;
@@ -221,7 +220,6 @@ export function buildInitiateParams(
     quote: quoteTerms(signed.quote),
     signatureR: r,
     signatureVS: vs,
-    receivingTenant: options.receivingTenant,
     clientRef: signed.clientRef,
     recipientHash: options.recipientHash,
     complianceHash: options.complianceHash,
@@ -303,6 +301,7 @@ export interface CorridorTermArgs {
   feeFixed: string;
   feeBps: string;
   window: string;
+  receiverWindow: string;
 }
 
 /** A corridor as the contract stores it, with its values decoded. */
@@ -316,6 +315,7 @@ export interface Corridor {
   feeFixed: bigint;
   feeBps: bigint;
   settlementWindow: bigint;
+  minReceiverWindow: bigint;
   enabled: boolean;
 }
 
@@ -340,20 +340,25 @@ export async function requireCorridor(contract: RemittanceSettlement, corridorId
     feeFixed: c.feeFixed,
     feeBps: c.feeBps,
     settlementWindow: c.settlementWindow,
+    minReceiverWindow: c.minReceiverWindow,
     enabled: c.enabled,
   };
 }
 
 /**
  * Parses corridor terms in the source token's units and checks what the contract would refuse:
- * `0 < min <= max <= daily cap`, fee at most 10 %, window from 1 s to 30 days. With `current`, an
- * empty option keeps the current value.
+ * `0 < min <= max <= daily cap`, fee at most 10 %, window from 1 s to 30 days, receiver window from 1 s to
+ * the window (default: 10 minutes, or the window when shorter). With `current`, an empty option keeps the
+ * current value.
  */
 export function parseCorridorTerms(
   args: CorridorTermArgs,
   source: TokenInfo,
   current: Corridor | undefined,
-): Pick<Corridor, "provider" | "minAmount" | "maxAmount" | "dailyCap" | "feeFixed" | "feeBps" | "settlementWindow"> {
+): Pick<
+  Corridor,
+  "provider" | "minAmount" | "maxAmount" | "dailyCap" | "feeFixed" | "feeBps" | "settlementWindow" | "minReceiverWindow"
+> {
   const required = (option: string) => {
     throw new TaskUserError(`--${option} is required`);
   };
@@ -379,7 +384,15 @@ export function parseCorridorTerms(
   if (settlementWindow === 0n || settlementWindow > MAX_SETTLEMENT_WINDOW) {
     throw new TaskUserError("--window must be from 1s to 30d");
   }
-  return { provider, minAmount, maxAmount, dailyCap, feeFixed, feeBps, settlementWindow };
+  const defaultReceiverWindow = settlementWindow < 600n ? settlementWindow : 600n;
+  const minReceiverWindow =
+    args.receiverWindow === ""
+      ? (current?.minReceiverWindow ?? defaultReceiverWindow)
+      : parseDuration("receiver-window", args.receiverWindow);
+  if (minReceiverWindow === 0n || minReceiverWindow > settlementWindow) {
+    throw new TaskUserError("--receiver-window must be from 1s to the settlement window");
+  }
+  return { provider, minAmount, maxAmount, dailyCap, feeFixed, feeBps, settlementWindow, minReceiverWindow };
 }
 
 /** Fails with a readable message unless `provider` is an active liquidity provider. */
@@ -403,6 +416,7 @@ export function describeCorridor(corridor: Corridor, source: TokenInfo, destinat
     `daily cap     ${formatAmount(corridor.dailyCap, source)} per sending operator`,
     `platform fee  ${formatAmount(corridor.feeFixed, source)} + ${corridor.feeBps} bps of the amount`,
     `window        ${corridor.settlementWindow}s after a quote expires`,
+    `receiver      at least ${corridor.minReceiverWindow}s between initiation and the deadline`,
     `status        ${corridor.enabled ? "enabled" : "disabled"}`,
   ];
 }

@@ -34,7 +34,6 @@ interface SendArgs extends ContextOptions {
 
 export default userFacing(async (args: SendArgs, hre: HardhatRuntimeEnvironment) => {
   if (args.quote === "") throw new TaskUserError("--quote is required (a file written by `remit quote`)");
-  const receivingTenant = parseId("to", args.to);
   const recipientHash = parseHashOrText("recipient", args.recipient);
   const complianceHash = parseHashOrText("compliance", args.compliance);
   const window = parseDuration("deadline", args.deadline);
@@ -46,6 +45,10 @@ export default userFacing(async (args: SendArgs, hre: HardhatRuntimeEnvironment)
     throw new TaskUserError(`cannot read the quote file ${args.quote}`);
   }
   const { quote } = signed;
+  const receivingTenant = quote.receivingTenant;
+  if (args.to !== "" && parseId("to", args.to) !== receivingTenant) {
+    throw new TaskUserError(`the quote pays out to ${formatId(receivingTenant)}, not to ${args.to}`);
+  }
 
   const ctx = await openContext(hre, args);
   const remittance = await remittanceOf(ctx);
@@ -103,10 +106,12 @@ export default userFacing(async (args: SendArgs, hre: HardhatRuntimeEnvironment)
     );
   }
   const deadline = now + window;
-  const latest = quote.expiry + corridor.settlementWindow;
-  if (window === 0n || deadline > latest) {
+  const windowEnd = quote.expiry + corridor.settlementWindow;
+  const latest = quote.latestDeadline < windowEnd ? quote.latestDeadline : windowEnd;
+  if (window < corridor.minReceiverWindow || deadline > latest) {
     throw new TaskUserError(
-      `--deadline must be from 1s to ${latest - now}s: the quote's expiry plus the corridor's window`,
+      `--deadline must be from ${corridor.minReceiverWindow}s (the receiver's minimum window) to ${latest - now}s ` +
+        "(the quote's latest deadline, and its expiry plus the corridor's window)",
     );
   }
   const locked = quote.sourceAmount + quote.fee;
@@ -134,7 +139,6 @@ export default userFacing(async (args: SendArgs, hre: HardhatRuntimeEnvironment)
   }
 
   const params = buildInitiateParams(signed, {
-    receivingTenant,
     recipientHash,
     complianceHash,
     deadline,

@@ -22,7 +22,10 @@ export default userFacing(async (args: AddMemberArgs, hre: HardhatRuntimeEnviron
   const ctx = await openContext(hre, args);
   const registry = await registryOf(ctx);
   await requireTenant(registry, tenantId);
-  const tx = await send(registry, registry.addMember, [tenantId, account, roles]);
-  console.log(`${account} now acts for ${formatId(tenantId)} as ${formatRoles(roles)}`);
+  // Membership needs the account's consent: this invites, and the account accepts with
+  // `tenant accept-membership` (directly or through the forwarder).
+  const tx = await send(registry, registry.inviteMember, [tenantId, account, roles]);
+  console.log(`${account} invited to act for ${formatId(tenantId)} as ${formatRoles(roles)}`);
+  console.log(`  it becomes a member when it accepts: tenant accept-membership --tenant ${args.tenant}`);
   console.log(`  ${describeTx(tx)}`);
 });
