@@ -27,7 +27,7 @@ import {
   ZeroHash,
 } from "../helpers/escrow.js";
 import { signForwardRequest } from "../helpers/forwarder.js";
-import { onboardActive, Roles, Status, tenantId } from "../helpers/platform.js";
+import { join, onboardActive, Roles, Status, tenantId } from "../helpers/platform.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { loadFixture, time } = networkHelpers;
@@ -387,7 +387,7 @@ describe("TokenEscrow", function () {
         const { escrow, registry, operator, buyer, seller, outsider, terms } = await loadFixture(deployed);
         // The seller's tenant also arbitrates, and one of its members is named arbiter of its own sale.
         await registry.connect(operator).setTenantRoles(SELLER, Roles.merchant | Roles.arbiter);
-        await registry.connect(seller).addMember(SELLER, outsider.address, Roles.arbiter);
+        await join(registry, seller, SELLER, outsider, Roles.arbiter);
         await expect(escrow.connect(buyer).open(await terms({ arbiter: outsider.address }), []))
           .to.be.revertedWithCustomError(escrow, "EscrowArbiterConflict")
           .withArgs(outsider.address, SELLER);
@@ -820,7 +820,7 @@ describe("TokenEscrow", function () {
       const { escrow, registry, operator, arbiter, deal } = await loadFixture(withDisputedDeal);
       await registry.connect(operator).setTenantRoles(BUYER, Roles.merchant | Roles.arbiter);
       await registry.connect(operator).removeMember(arbiter.address);
-      await registry.connect(operator).addMember(BUYER, arbiter.address, Roles.arbiter);
+      await join(registry, operator, BUYER, arbiter, Roles.arbiter);
       await expect(escrow.connect(arbiter).resolve(deal, 5_000))
         .to.be.revertedWithCustomError(escrow, "EscrowArbiterConflict")
         .withArgs(arbiter.address, BUYER);

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { signForwardRequest } from "../helpers/forwarder.js";
-import { Roles } from "../helpers/platform.js";
+import { join, Roles } from "../helpers/platform.js";
 import {
   ALL_TENANTS,
   BANK,
@@ -137,7 +137,7 @@ describe("RemittanceSettlement", function () {
       it("refuses a confirmation by a receiver's member without the PaymentOperator role", async function () {
         const w = await loadFixture(withPending);
         const [clerk] = (await ethers.getSigners()).slice(14);
-        await w.registry.connect(w.phOps).addMember(PH, clerk!.address, Roles.admin);
+        await join(w.registry, w.phOps, PH, clerk!, Roles.admin);
         await expect(w.remittance.connect(clerk).confirmPayout(w.record, payoutRef))
           .to.be.revertedWithCustomError(w.remittance, "RemittanceNotReceiver")
           .withArgs(w.record.id, clerk!.address, PH);

@@ -286,11 +286,13 @@ describe("remit tasks against a local node", function () {
       const big = buildQuote({
         corridorId: CORRIDOR,
         sendingTenant: HK,
+        receivingTenant: PH,
         clientRef,
         sourceAmount: 60_000_00n,
         destinationAmount: 1n,
         fee: 0n,
         expiry: now + 300n,
+        latestDeadline: now + 3600n,
       });
       const { chainId } = await node.ethers.provider.getNetwork();
       const signed = await signQuote(
