@@ -140,7 +140,17 @@ describe("TokenEscrow", function () {
 
     it("refuses a fee above the maximum and a zero fee collector", async function () {
       const { escrow, admin, registry, collector } = await loadFixture(deployed);
-      const args = (fee: bigint, to: string) => [admin.address, 0, registry, ZeroAddress, admin.address, to, fee, 0, []];
+      const args = (fee: bigint, to: string) => [
+        admin.address,
+        0,
+        registry,
+        ZeroAddress,
+        admin.address,
+        to,
+        fee,
+        0,
+        [],
+      ];
       await expect(ethers.deployContract("TokenEscrow", args(1_001n, collector.address)))
         .to.be.revertedWithCustomError(escrow, "EscrowFeeTooHigh")
         .withArgs(1_001n, 1_000n);
@@ -1223,6 +1233,16 @@ describe("TokenEscrow", function () {
   });
 
   describe("views", function () {
+    it("declares the registry errors its calls can raise, so its own ABI decodes them", async function () {
+      const { escrow, outsider, terms } = await loadFixture(deployed);
+      for (const name of ["RegistryNotMember", "RegistryTenantNotActive", "RegistryMissingRole"]) {
+        expect(escrow.interface.getError(name), name).to.not.equal(null);
+      }
+      await expect(escrow.connect(outsider).open(await terms({ payer: outsider.address }), []))
+        .to.be.revertedWithCustomError(escrow, "RegistryNotMember")
+        .withArgs(outsider.address);
+    });
+
     it("derives the deal id and the milestones commitment as off-chain code does", async function () {
       const { escrow, terms } = await loadFixture(deployed);
       const deal = withMilestones(await terms({ arbiter: ZeroAddress }), MILESTONES);

@@ -175,6 +175,30 @@ describe("RemittanceSettlement", function () {
     });
 
     describe("quotes", function () {
+      it("binds the receiving operator: the quote pays out to the tenant it names", async function () {
+        const w = await loadFixture(world);
+        const { record } = await send(w, { receivingTenant: SG });
+        expect(record.receivingTenant).to.equal(SG);
+      });
+
+      it("refuses a quote whose receiver was changed after signing", async function () {
+        const w = await loadFixture(world);
+        const params = await sendParams(w);
+        const altered = { ...params, quote: { ...params.quote, receivingTenant: SG } };
+        await expect(w.remittance.connect(w.hkOps).initiate(altered)).to.be.revertedWithCustomError(
+          w.remittance,
+          "RemittanceQuoteSignerNotProvider",
+        );
+      });
+
+      it("refuses a quote naming the sending operator as its own receiver", async function () {
+        const w = await loadFixture(world);
+        const params = await sendParams(w, { receivingTenant: HK });
+        await expect(w.remittance.connect(w.hkOps).initiate(params))
+          .to.be.revertedWithCustomError(w.remittance, "RemittanceReceiverIsSender")
+          .withArgs(HK);
+      });
+
       it("refuses an expired quote", async function () {
         const w = await loadFixture(world);
         const params = await sendParams(w, { expiresIn: 30n });

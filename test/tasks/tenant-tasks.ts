@@ -42,7 +42,11 @@ describe("tenant tasks against a local node", function () {
         { tenant: "hk-wallet", account: member, roles: "payment-operator", from: "5" },
         /invited to act for hk-wallet as payment-operator/,
       ],
-      [["tenant", "accept-membership"], { tenant: "hk-wallet", from: "6" }, /now acts for hk-wallet as payment-operator/],
+      [
+        ["tenant", "accept-membership"],
+        { tenant: "hk-wallet", from: "6" },
+        /now acts for hk-wallet as payment-operator/,
+      ],
       [["tenant", "suspend"], { tenant: "hk-wallet", reason: "7" }, /hk-wallet: Active -> Suspended/],
       [["tenant", "reinstate"], { tenant: "hk-wallet" }, /hk-wallet: Suspended -> Active/],
       [["tenant", "offboard"], { tenant: "hk-wallet" }, /hk-wallet: Active -> Offboarded/],
