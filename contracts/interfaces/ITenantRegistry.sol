@@ -90,6 +90,9 @@ interface ITenantRegistry is ITenantRegistryView {
     error RegistryTenantExists(bytes32 tenantId);
     /// @notice The tenant id is zero.
     error RegistryZeroTenantId();
+    /// @notice Tenant ids are 30 bytes: a label of at most 30 bytes, left-aligned in a bytes32 (the lowest
+    /// 16 bits zero), so that a member record packs tenant and roles in one slot.
+    error RegistryInvalidTenantId(bytes32 tenantId);
     /// @notice The transition from the tenant's current status is not allowed.
     error RegistryInvalidTransition(bytes32 tenantId, TenantStatus from, TenantStatus to);
     /// @notice The role bits are zero, or hold bits that name no role.
@@ -169,7 +172,8 @@ interface ITenantRegistry is ITenantRegistryView {
     /// operator (all the tenant's roles, `MEMBER_ADMIN` and `TREASURY`). The appointed admin's consent is
     /// part of the off-chain KYB the operator attests with `kybHash`; it is also the tenant's first
     /// settlement address. Every later member joins by accepting an invitation.
-    /// @dev Requirements: caller holds `OPERATOR_ROLE`; the id is new and non-zero; roles name known
+    /// @dev Requirements: caller holds `OPERATOR_ROLE`; the id is new, non-zero and 30 bytes (lowest 16
+    /// bits zero, `RegistryInvalidTenantId`); roles name known
     /// roles; the jurisdiction is ISO 3166-1 alpha-2; the KYB hash is non-zero; the name is 1–64 bytes;
     /// the sponsor, if any, is an active tenant with the Sponsor role; the admin is no member yet.
     function onboard(OnboardParams calldata params) external;

@@ -6,6 +6,7 @@ import {ERC2771Context} from "@openzeppelin/contracts/metatx/ERC2771Context.sol"
 import {Context} from "@openzeppelin/contracts/utils/Context.sol";
 
 import {ITenantRegistry, ITenantRegistryView} from "../interfaces/ITenantRegistry.sol";
+import {MemberRecords} from "./MemberRecords.sol";
 import {TenantRoles} from "./TenantRoles.sol";
 
 /// @title TenantRegistry
@@ -18,6 +19,7 @@ import {TenantRoles} from "./TenantRoles.sol";
 /// contracts on every business call and must cost a few storage reads.
 contract TenantRegistry is ITenantRegistry, AccessControlDefaultAdminRules, ERC2771Context {
     using TenantRoles for uint16;
+    using MemberRecords for bytes32;
 
     /// @notice Runs the tenant lifecycle and may manage any tenant's members.
     bytes32 public constant OPERATOR_ROLE = keccak256("OPERATOR_ROLE");
@@ -29,8 +31,8 @@ contract TenantRegistry is ITenantRegistry, AccessControlDefaultAdminRules, ERC2
     uint256 private constant MAX_NAME_LENGTH = 64;
 
     mapping(bytes32 tenantId => Tenant) private _tenants;
-    mapping(address account => bytes32 tenantId) private _memberTenant;
-    mapping(address account => uint16 roles) private _memberRoles;
+    /// @dev `MemberRecords.pack(tenantId, roles)`: a membership check is one cold read.
+    mapping(address account => bytes32 record) private _members;
     mapping(address account => mapping(bytes32 tenantId => uint16 roles)) private _invitations;
     mapping(bytes32 tenantId => address) private _appointedAdmin;
     mapping(bytes32 tenantId => address) private _settlementAddress;
@@ -51,6 +53,7 @@ contract TenantRegistry is ITenantRegistry, AccessControlDefaultAdminRules, ERC2
     function onboard(OnboardParams calldata params) external onlyRole(OPERATOR_ROLE) {
         bytes32 tenantId = params.tenantId;
         if (tenantId == bytes32(0)) revert RegistryZeroTenantId();
+        if (!tenantId.isPackable()) revert RegistryInvalidTenantId(tenantId);
         if (_tenants[tenantId].status != TenantStatus.None) revert RegistryTenantExists(tenantId);
         _checkTenantRoles(params.roles);
         _checkJurisdiction(params.jurisdiction);
@@ -134,7 +137,7 @@ contract TenantRegistry is ITenantRegistry, AccessControlDefaultAdminRules, ERC2
         _notOffboarded(tenantId);
         if (
             account != address(0) &&
-            (_memberTenant[account] != tenantId || !_memberRoles[account].includes(TenantRoles.MEMBER_ADMIN))
+            (_members[account].tenant() != tenantId || !_members[account].roles().includes(TenantRoles.MEMBER_ADMIN))
         ) {
             revert RegistryUnauthorizedManager(account, tenantId);
         }
@@ -203,7 +206,7 @@ contract TenantRegistry is ITenantRegistry, AccessControlDefaultAdminRules, ERC2
     /// @inheritdoc ITenantRegistry
     function leaveTenant() external {
         address account = _msgSender();
-        bytes32 tenantId = _memberTenant[account];
+        bytes32 tenantId = _members[account].tenant();
         if (tenantId == bytes32(0)) revert RegistryNotMember(account);
         if (_appointedAdmin[tenantId] == account) {
             delete _appointedAdmin[tenantId];
@@ -214,7 +217,7 @@ contract TenantRegistry is ITenantRegistry, AccessControlDefaultAdminRules, ERC2
 
     /// @inheritdoc ITenantRegistry
     function setMemberRoles(address account, uint16 roles) external {
-        bytes32 tenantId = _memberTenant[account];
+        bytes32 tenantId = _members[account].tenant();
         if (tenantId == bytes32(0)) revert RegistryNotMember(account);
         address caller = _authorizeManager(tenantId, false);
         bool operator = _isOperator(caller);
@@ -225,14 +228,14 @@ contract TenantRegistry is ITenantRegistry, AccessControlDefaultAdminRules, ERC2
             revert RegistryAppointedAdminProtected(account, tenantId);
         }
         _checkMemberRoles(roles, _tenants[tenantId].roles);
-        uint16 previous = _memberRoles[account];
-        _memberRoles[account] = roles;
+        uint16 previous = _members[account].roles();
+        _members[account] = MemberRecords.pack(tenantId, roles);
         emit MemberRolesChanged(tenantId, account, previous, roles, caller);
     }
 
     /// @inheritdoc ITenantRegistry
     function removeMember(address account) external {
-        bytes32 tenantId = _memberTenant[account];
+        bytes32 tenantId = _members[account].tenant();
         if (tenantId == bytes32(0)) revert RegistryNotMember(account);
         address caller = _authorizeManager(tenantId, true);
         if (!_isOperator(caller)) {
@@ -259,7 +262,7 @@ contract TenantRegistry is ITenantRegistry, AccessControlDefaultAdminRules, ERC2
 
     /// @inheritdoc ITenantRegistryView
     function tenantOf(address account) external view returns (bytes32) {
-        return _memberTenant[account];
+        return _members[account].tenant();
     }
 
     /// @inheritdoc ITenantRegistryView
@@ -269,29 +272,32 @@ contract TenantRegistry is ITenantRegistry, AccessControlDefaultAdminRules, ERC2
 
     /// @inheritdoc ITenantRegistryView
     function memberHasRole(address account, uint16 role) external view returns (bool) {
-        bytes32 tenantId = _memberTenant[account];
+        bytes32 record = _members[account];
+        bytes32 tenantId = record.tenant();
         if (tenantId == bytes32(0)) return false;
         uint16 businessRole = role & TenantRoles.ALL_BUSINESS;
-        return _memberRoles[account].includes(role) && _tenants[tenantId].roles.includes(businessRole);
+        return record.roles().includes(role) && _tenants[tenantId].roles.includes(businessRole);
     }
 
     /// @inheritdoc ITenantRegistryView
     function memberOf(
         address account
     ) external view returns (bytes32 tenantId, TenantStatus status, uint16 tenantRoles, uint16 memberRoles) {
-        tenantId = _memberTenant[account];
+        bytes32 record = _members[account];
+        tenantId = record.tenant();
         Tenant storage tenant = _tenants[tenantId];
-        return (tenantId, tenant.status, tenant.roles, _memberRoles[account]);
+        return (tenantId, tenant.status, tenant.roles, record.roles());
     }
 
     /// @inheritdoc ITenantRegistryView
     function requireActiveMember(address account, uint16 role) external view returns (bytes32 tenantId) {
-        tenantId = _memberTenant[account];
+        bytes32 record = _members[account];
+        tenantId = record.tenant();
         if (tenantId == bytes32(0)) revert RegistryNotMember(account);
         Tenant storage tenant = _tenants[tenantId];
         TenantStatus status = tenant.status;
         if (status != TenantStatus.Active) revert RegistryTenantNotActive(tenantId, status);
-        if (role != 0 && !(tenant.roles.includes(role) && _memberRoles[account].includes(role))) {
+        if (role != 0 && !(tenant.roles.includes(role) && record.roles().includes(role))) {
             revert RegistryMissingRole(account, tenantId, role);
         }
     }
@@ -351,19 +357,17 @@ contract TenantRegistry is ITenantRegistry, AccessControlDefaultAdminRules, ERC2
 
     function _addMember(bytes32 tenantId, address account, uint16 roles) private {
         if (account == address(0)) revert RegistryZeroAccount();
-        bytes32 current = _memberTenant[account];
+        bytes32 current = _members[account].tenant();
         if (current != bytes32(0)) revert RegistryAlreadyMember(account, current);
         Tenant storage tenant = _tenants[tenantId];
         _checkMemberRoles(roles, tenant.roles);
-        _memberTenant[account] = tenantId;
-        _memberRoles[account] = roles;
+        _members[account] = MemberRecords.pack(tenantId, roles);
         tenant.memberCount += 1;
         emit MemberAdded(tenantId, account, roles, _msgSender());
     }
 
     function _removeMember(bytes32 tenantId, address account, address by) private {
-        delete _memberTenant[account];
-        delete _memberRoles[account];
+        delete _members[account];
         unchecked {
             // A member was counted when added, so the count is at least one.
             _tenants[tenantId].memberCount -= 1;
@@ -398,7 +402,8 @@ contract TenantRegistry is ITenantRegistry, AccessControlDefaultAdminRules, ERC2
             }
             return caller;
         }
-        bool isAdmin = _memberTenant[caller] == tenantId && _memberRoles[caller].includes(TenantRoles.MEMBER_ADMIN);
+        bool isAdmin =
+            _members[caller].tenant() == tenantId && _members[caller].roles().includes(TenantRoles.MEMBER_ADMIN);
         if (!isAdmin || status != TenantStatus.Active) {
             revert RegistryUnauthorizedManager(caller, tenantId);
         }

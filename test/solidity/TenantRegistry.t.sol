@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {ITenantRegistry, ITenantRegistryView} from "../../contracts/interfaces/ITenantRegistry.sol";
 import {ITenantRegistryErrors} from "../../contracts/interfaces/ITenantRegistryErrors.sol";
+import {MemberRecords} from "../../contracts/tenants/MemberRecords.sol";
 import {TenantRegistry} from "../../contracts/tenants/TenantRegistry.sol";
 import {TenantRoles} from "../../contracts/tenants/TenantRoles.sol";
 import {Test} from "./utils/Test.sol";
@@ -89,6 +90,22 @@ contract TenantRegistryTest is Test {
                 admin: address(1)
             })
         );
+    }
+
+    /// A packed member record gives back exactly the tenant and the roles it was made of.
+    function testFuzz_memberRecord_packsTenantAndRoles(bytes30 label, uint16 roles) public pure {
+        bytes32 tenantId = bytes32(label);
+        bytes32 record = MemberRecords.pack(tenantId, roles);
+        assertTrue(MemberRecords.isPackable(tenantId), "a 30-byte id packs");
+        assertEq(MemberRecords.tenant(record), tenantId, "tenant");
+        assertEq(uint256(MemberRecords.roles(record)), uint256(roles), "roles");
+    }
+
+    /// A tenant id whose lowest 16 bits are not zero cannot be onboarded: it would not pack.
+    function testFuzz_onboard_refusesIdsThatDoNotPack(bytes32 id) public {
+        vm.assume(uint16(uint256(id)) != 0);
+        vm.expectRevert(abi.encodeWithSelector(ITenantRegistry.RegistryInvalidTenantId.selector, id));
+        _onboard(id, TenantRoles.MERCHANT, makeAddr("admin"));
     }
 
     /// A member's effective role is the intersection of its own and its tenant's roles.

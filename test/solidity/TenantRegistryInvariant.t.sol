@@ -26,7 +26,7 @@ contract RegistryHandler is Test {
         registry = registry_;
         operator = operator_;
         for (uint256 i; i < TENANTS; ++i) {
-            ids[i] = bytes32(uint256(0x100 + i));
+            ids[i] = bytes32(uint256(0x100 + i) << 16);
         }
         for (uint256 i; i < ACCOUNTS; ++i) {
             accounts[i] = address(uint160(0xA000 + i));
