@@ -100,7 +100,11 @@ export const remitTasks: TaskDefinition[] = [
   platformTask(["remit", "quote"], "Sign a firm FX quote as a member of the corridor's liquidity provider")
     .addOption(corridorOption)
     .addOption({ name: "sender", description: "Sending operator tenant id the quote is for", defaultValue: "" })
-    .addOption({ name: "receiver", description: "Receiving operator tenant id the quote pays out to", defaultValue: "" })
+    .addOption({
+      name: "receiver",
+      description: "Receiving operator tenant id the quote pays out to",
+      defaultValue: "",
+    })
     .addOption({
       name: "holdFor",
       description: "Latest remittance deadline the provider accepts, from now, e.g. 1h (default: expiry + window)",

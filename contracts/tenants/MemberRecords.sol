@@ -15,9 +15,9 @@ library MemberRecords {
         return tenantId & ROLES_MASK == 0;
     }
 
-    /// @notice The record of a member of `tenantId` (packable) holding `roles`.
-    function pack(bytes32 tenantId, uint16 roles) internal pure returns (bytes32) {
-        return tenantId | bytes32(uint256(roles));
+    /// @notice The record of a member of `tenantId` (packable) holding `memberRoles`.
+    function pack(bytes32 tenantId, uint16 memberRoles) internal pure returns (bytes32) {
+        return tenantId | bytes32(uint256(memberRoles));
     }
 
     /// @notice The tenant of a record (zero for no member).

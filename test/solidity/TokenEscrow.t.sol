@@ -194,7 +194,6 @@ contract TokenEscrowTest is TokenEscrowBase {
         terms.milestones = escrow.milestonesCommitment(amounts);
         bytes32 id = _open(terms, amounts);
 
-        uint256 fees;
         for (uint256 i; i < count; ++i) {
             vm.prank(buyer);
             escrow.releaseMilestone(terms, amounts);

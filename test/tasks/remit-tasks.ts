@@ -55,6 +55,7 @@ describe("remit tasks against a local node", function () {
       {
         corridor: "HKD-PHP",
         sender: "hk-wallet",
+        receiver: "ph-wallet",
         "client-ref": clientRef,
         amount: "1000",
         rate: "7.25",
@@ -153,6 +154,7 @@ describe("remit tasks against a local node", function () {
           "fee-fixed": "5",
           "fee-bps": "50",
           window: "1h",
+          "receiver-window": "30s",
         },
         /Opened corridor HKD-PHP[\s\S]*provider +settlement-bank[\s\S]*tx 0x[0-9a-f]{64} \(block \d+, gas \d+\)/,
       );
@@ -270,12 +272,28 @@ describe("remit tasks against a local node", function () {
     it("refuses to quote an unknown corridor or an amount over the limit", async function () {
       await refused(
         ["remit", "quote"],
-        { corridor: "HKD-IDR", sender: "hk-wallet", "client-ref": "x", amount: "10", rate: "7", from: "7" },
+        {
+          corridor: "HKD-IDR",
+          sender: "hk-wallet",
+          receiver: "ph-wallet",
+          "client-ref": "x",
+          amount: "10",
+          rate: "7",
+          from: "7",
+        },
         /unknown corridor HKD-IDR/,
       );
       await refused(
         ["remit", "quote"],
-        { corridor: "HKD-PHP", sender: "hk-wallet", "client-ref": "x", amount: "50000.01", rate: "7", from: "7" },
+        {
+          corridor: "HKD-PHP",
+          sender: "hk-wallet",
+          receiver: "ph-wallet",
+          "client-ref": "x",
+          amount: "50000.01",
+          rate: "7",
+          from: "7",
+        },
         /50,000\.01 tHKD is outside corridor HKD-PHP's limits/,
       );
     });
@@ -331,7 +349,15 @@ describe("remit tasks against a local node", function () {
       );
       await refused(
         ["remit", "quote"],
-        { corridor: "HKD-PHP", sender: "hk-wallet", "client-ref": "x", amount: "10", rate: "7", from: "8" },
+        {
+          corridor: "HKD-PHP",
+          sender: "hk-wallet",
+          receiver: "ph-wallet",
+          "client-ref": "x",
+          amount: "10",
+          rate: "7",
+          from: "8",
+        },
         /is not a liquidity-provider member of settlement-bank/,
       );
       await writeFile(file("broken.json"), "{ not json");

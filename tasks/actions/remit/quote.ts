@@ -94,7 +94,8 @@ export default userFacing(async (args: QuoteArgs, hre: HardhatRuntimeEnvironment
 
   const now = await chainNow(ctx.ethers.provider);
   const expiry = now + validity;
-  const latestDeadline = args.holdFor === "" ? expiry + corridor.settlementWindow : now + parseDuration("hold-for", args.holdFor);
+  const latestDeadline =
+    args.holdFor === "" ? expiry + corridor.settlementWindow : now + parseDuration("hold-for", args.holdFor);
   if (latestDeadline < now + corridor.minReceiverWindow) {
     throw new TaskUserError(
       `--hold-for must leave the receiver at least the corridor's ${corridor.minReceiverWindow}s to confirm`,
@@ -122,7 +123,9 @@ export default userFacing(async (args: QuoteArgs, hre: HardhatRuntimeEnvironment
   console.log(`  pay      ${formatAmount(sourceAmount, source)} + fee ${formatAmount(quote.fee, source)}`);
   console.log(`  receive  ${formatAmount(destinationAmount, destination)}`);
   console.log(`  to       ${formatId(receivingTenant)}`);
-  console.log(`  expires  ${formatTime(quote.expiry)} (in ${validity}s); deadline at the latest ${formatTime(latestDeadline)}`);
+  console.log(
+    `  expires  ${formatTime(quote.expiry)} (in ${validity}s); deadline at the latest ${formatTime(latestDeadline)}`,
+  );
   console.log(`  signed by ${signed.signer} for ${formatId(corridor.provider)}`);
   if (args.out === "") {
     console.log(json);
