@@ -60,7 +60,9 @@ interface IRemittanceSettlement is ITenantRegistryErrors {
     }
 
     /// @notice A corridor: which tokens, which liquidity provider, which limits and which platform fee.
-    /// @dev Fields are ordered so that the corridor packs into four storage slots.
+    /// @dev Fields are ordered and sized so that the corridor packs into four storage slots: the last
+    /// one holds `dailyCap` (96 bits), `feeFixed` (88), `feeBps` (16), `settlementWindow` (32),
+    /// `minReceiverWindow` (16) and `enabled` (8), 256 bits; `initiate` reads all four.
     /// The tokens are fixed when the corridor opens; everything else can be updated.
     /// @param sourceToken token the sending operator pays in (e.g. tHKD)
     /// @param minAmount smallest source amount of one remittance (base units)
@@ -71,11 +73,13 @@ interface IRemittanceSettlement is ITenantRegistryErrors {
     /// A calendar-day bucket, chosen over a rolling 24-hour window because it costs one slot per sender
     /// and corridor: up to twice the cap can pass within 24 hours around midnight UTC (the cap of the day
     /// ending, then that of the day starting). Size the cap at half the 24-hour exposure accepted.
-    /// @param feeFixed fixed part of the platform fee, in source-token base units
+    /// @param feeFixed fixed part of the platform fee, in source-token base units (a uint88: 3e26 base
+    /// units, so that the corridor keeps its four slots with the receiver window)
     /// @param feeBps proportional part of the platform fee, in basis points of the source amount
     /// @param settlementWindow seconds a remittance may stay pending after its quote expires
     /// @param minReceiverWindow seconds the receiving operator is guaranteed between initiation and the
-    /// deadline, to pay out and confirm; `0 < minReceiverWindow <= settlementWindow`
+    /// deadline, to pay out and confirm; `0 < minReceiverWindow <= settlementWindow` (a uint16: at most
+    /// about 18 hours, far above the minutes a payout takes)
     /// @param enabled whether new remittances may be initiated (settlement of pending ones goes on)
     struct Corridor {
         address sourceToken;
@@ -84,10 +88,10 @@ interface IRemittanceSettlement is ITenantRegistryErrors {
         uint96 maxAmount;
         bytes32 provider;
         uint96 dailyCap;
-        uint96 feeFixed;
+        uint88 feeFixed;
         uint16 feeBps;
         uint32 settlementWindow;
-        uint32 minReceiverWindow;
+        uint16 minReceiverWindow;
         bool enabled;
     }
 
@@ -183,7 +187,7 @@ interface IRemittanceSettlement is ITenantRegistryErrors {
     /// @notice The settlement window is zero or above the maximum.
     error RemittanceInvalidSettlementWindow(uint32 settlementWindow, uint32 maxSettlementWindow);
     /// @notice The receiver's minimum window is zero or longer than the settlement window.
-    error RemittanceInvalidReceiverWindow(uint32 minReceiverWindow, uint32 settlementWindow);
+    error RemittanceInvalidReceiverWindow(uint16 minReceiverWindow, uint32 settlementWindow);
     /// @notice A quote names the same operator as sender and receiver.
     error RemittanceReceiverIsSender(bytes32 tenantId);
     /// @notice The account's tenant is frozen: it can neither confirm payouts nor withdraw.

@@ -33,6 +33,23 @@ interface ITenantRegistryView is ITenantRegistryErrors {
         address account
     ) external view returns (bytes32 tenantId, TenantStatus status, uint16 tenantRoles, uint16 memberRoles);
 
+    /// @notice `memberOf(account)` and the status and roles of `tenantId`, in one call: what a quote's
+    /// signer and its receiving operator need checking, for the price of one external call.
+    function memberAndTenantOf(
+        address account,
+        bytes32 tenantId
+    )
+        external
+        view
+        returns (
+            bytes32 memberTenant,
+            TenantStatus memberStatus,
+            uint16 memberTenantRoles,
+            uint16 memberRoles,
+            TenantStatus tenantStatus,
+            uint16 tenantRoles
+        );
+
     /// @notice Returns the tenant of `account`, reverting unless the account is a member of an `Active`
     /// tenant and both the member and the tenant hold every bit in `role` (pass 0 to require no role).
     /// @dev Requirements, in the order they are checked:

@@ -201,7 +201,7 @@ contract RemittanceSettlement is
     /// @inheritdoc IRemittanceSettlement
     function deposit(address token, uint256 amount) external nonReentrant {
         address caller = _msgSender();
-        _deposit(_ledgerTenant(caller, true), token, amount, caller);
+        _deposit(_ledgerTenant(caller, false), token, amount, caller);
     }
 
     /// @inheritdoc IRemittanceSettlement
@@ -214,7 +214,7 @@ contract RemittanceSettlement is
         bytes32 s
     ) external nonReentrant {
         address caller = _msgSender();
-        bytes32 tenantId = _ledgerTenant(caller, true);
+        bytes32 tenantId = _ledgerTenant(caller, false);
         // Anyone can submit a permit seen in the mempool first; the deposit must not fail because of
         // that, so a failed permit is ignored and the allowance decides.
         try IERC20Permit(token).permit(caller, address(this), amount, permitDeadline, v, r, s) {} catch {}
@@ -224,7 +224,7 @@ contract RemittanceSettlement is
     /// @inheritdoc IRemittanceSettlement
     function withdraw(address token, uint256 amount, address to) external nonReentrant {
         address caller = _msgSender();
-        bytes32 tenantId = _treasuryTenant(caller);
+        bytes32 tenantId = _ledgerTenant(caller, true);
         if (amount == 0) revert RemittanceZeroAmount();
         if (to == address(0)) revert RemittanceZeroAddress();
         _debit(tenantId, token, amount);
@@ -435,11 +435,10 @@ contract RemittanceSettlement is
         Corridor memory corridor = _corridorOf(quote.corridorId, session, item);
         id = _checkQuote(params, session.sendingTenant, corridor, item);
         _useDailyCap(session, quote.sourceAmount, item);
-        _checkSigner(params, id, corridor.provider, session, item);
-        _checkReceiver(quote.receivingTenant, session, item);
+        _checkParties(params, id, corridor.provider, session, item);
 
         _reserve(session, quote.destinationAmount, item);
-        // sourceAmount <= maxAmount (uint96), fee == feeFixed (uint96) + at most 10 % of sourceAmount: no overflow.
+        // sourceAmount <= maxAmount (uint96), fee == feeFixed (uint88) + at most 10 % of sourceAmount: no overflow.
         uint256 locked = uint256(quote.sourceAmount) + quote.fee;
         if (params.funding == Funding.Ledger) _debitSender(session, locked, item);
         _record(params, id, session.sendingTenant, corridor);
@@ -553,24 +552,29 @@ contract RemittanceSettlement is
         session.usedToday = used + amount;
     }
 
-    function _checkSigner(
+    /// @dev The quote's signer must be a LiquidityProvider member of the corridor's active provider, and
+    /// its receiving operator an active PaymentOperator tenant. One registry call answers both, and none
+    /// while batch items repeat the signer, provider and receiver already checked.
+    function _checkParties(
         InitiateParams calldata params,
         bytes32 id,
         bytes32 provider,
         Session memory session,
         uint256 item
     ) private view {
-        bytes32 digest = _hashTypedDataV4(RemittanceRecords.structHash(params.quote, id));
-        (address signer, ECDSA.RecoverError recoverError, ) = ECDSA.tryRecover(
-            digest,
-            params.signatureR,
-            params.signatureVS
-        );
-        if (recoverError != ECDSA.RecoverError.NoError) {
-            _fail(item, abi.encodeWithSelector(RemittanceInvalidQuoteSignature.selector, id));
+        address signer = _recoverSigner(params, id, item);
+        bytes32 receiver = params.quote.receivingTenant;
+        if (signer == session.signer && provider == session.signerProvider && receiver == session.receivingTenant) {
+            return;
         }
-        if (signer == session.signer && provider == session.signerProvider) return;
-        (bytes32 tenantId, TenantStatus status, uint16 tenantRoles, uint16 memberRoles) = _registry.memberOf(signer);
+        (
+            bytes32 tenantId,
+            TenantStatus status,
+            uint16 tenantRoles,
+            uint16 memberRoles,
+            TenantStatus receiverStatus,
+            uint16 receiverRoles
+        ) = _registry.memberAndTenantOf(signer, receiver);
         if (
             tenantId != provider ||
             !tenantRoles.includes(TenantRoles.LIQUIDITY_PROVIDER) ||
@@ -581,18 +585,31 @@ contract RemittanceSettlement is
         if (status != TenantStatus.Active) {
             _fail(item, abi.encodeWithSelector(RegistryTenantNotActive.selector, provider, status));
         }
+        if (receiverStatus != TenantStatus.Active) {
+            _fail(item, abi.encodeWithSelector(RegistryTenantNotActive.selector, receiver, receiverStatus));
+        }
+        if (!receiverRoles.includes(TenantRoles.PAYMENT_OPERATOR)) {
+            _fail(
+                item,
+                abi.encodeWithSelector(RegistryMissingRole.selector, address(0), receiver, TenantRoles.PAYMENT_OPERATOR)
+            );
+        }
         session.signer = signer;
         session.signerProvider = provider;
+        session.receivingTenant = receiver;
     }
 
-    function _checkReceiver(bytes32 receivingTenant, Session memory session, uint256 item) private view {
-        if (receivingTenant == session.receivingTenant && receivingTenant != bytes32(0)) return;
-        try _registry.requireActiveTenant(receivingTenant, TenantRoles.PAYMENT_OPERATOR) {} catch (
-            bytes memory reason
-        ) {
-            _fail(item, reason);
+    function _recoverSigner(
+        InitiateParams calldata params,
+        bytes32 id,
+        uint256 item
+    ) private view returns (address signer) {
+        bytes32 digest = _hashTypedDataV4(RemittanceRecords.structHash(params.quote, id));
+        ECDSA.RecoverError recoverError;
+        (signer, recoverError, ) = ECDSA.tryRecover(digest, params.signatureR, params.signatureVS);
+        if (recoverError != ECDSA.RecoverError.NoError) {
+            _fail(item, abi.encodeWithSelector(RemittanceInvalidQuoteSignature.selector, id));
         }
-        session.receivingTenant = receivingTenant;
     }
 
     /// @dev Stores the packed record hash and emits `RemittanceInitiated`. The record is laid out in memory
@@ -842,8 +859,10 @@ contract RemittanceSettlement is
     }
 
     /// @dev The tenant whose ledger `account` may use: it and its tenant hold PaymentOperator or
-    /// LiquidityProvider. Deposits need the tenant active; withdrawals do not, so money is never stuck.
-    function _ledgerTenant(address account, bool requireActive) private view returns (bytes32 tenantId) {
+    /// LiquidityProvider. Deposits need the tenant active. Withdrawals (`treasury`) need the member's
+    /// `TREASURY` permission and a tenant in any status but `Frozen`: a suspended or offboarded tenant still
+    /// withdraws what it owns, so money is never stuck.
+    function _ledgerTenant(address account, bool treasury) private view returns (bytes32 tenantId) {
         TenantStatus status;
         uint16 tenantRoles;
         uint16 memberRoles;
@@ -851,23 +870,12 @@ contract RemittanceSettlement is
         if (tenantId == bytes32(0) || tenantRoles & memberRoles & LEDGER_ROLES == 0) {
             revert RemittanceNotLedgerMember(account, tenantId);
         }
-        if (requireActive && status != TenantStatus.Active) {
-            revert RegistryTenantNotActive(tenantId, status);
+        if (!treasury) {
+            if (status != TenantStatus.Active) revert RegistryTenantNotActive(tenantId, status);
+        } else {
+            if (!memberRoles.includes(TenantRoles.TREASURY)) revert RemittanceNotTreasurer(account, tenantId);
+            if (status == TenantStatus.Frozen) revert RemittanceTenantFrozen(tenantId);
         }
-    }
-
-    /// @dev The tenant whose ledger `account` may draw from: a ledger member holding `TREASURY`, its tenant
-    /// in any status but `Frozen` (a suspended or offboarded tenant still withdraws what it owns).
-    function _treasuryTenant(address account) private view returns (bytes32 tenantId) {
-        TenantStatus status;
-        uint16 tenantRoles;
-        uint16 memberRoles;
-        (tenantId, status, tenantRoles, memberRoles) = _registry.memberOf(account);
-        if (tenantId == bytes32(0) || tenantRoles & memberRoles & LEDGER_ROLES == 0) {
-            revert RemittanceNotLedgerMember(account, tenantId);
-        }
-        if (!memberRoles.includes(TenantRoles.TREASURY)) revert RemittanceNotTreasurer(account, tenantId);
-        if (status == TenantStatus.Frozen) revert RemittanceTenantFrozen(tenantId);
     }
 
     function _hasLedgerRole(bytes32 tenantId) private view returns (bool) {

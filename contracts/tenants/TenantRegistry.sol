@@ -290,6 +290,29 @@ contract TenantRegistry is ITenantRegistry, AccessControlDefaultAdminRules, ERC2
     }
 
     /// @inheritdoc ITenantRegistryView
+    function memberAndTenantOf(
+        address account,
+        bytes32 tenantId
+    )
+        external
+        view
+        returns (
+            bytes32 memberTenant,
+            TenantStatus memberStatus,
+            uint16 memberTenantRoles,
+            uint16 memberRoles,
+            TenantStatus tenantStatus,
+            uint16 tenantRoles
+        )
+    {
+        bytes32 record = _members[account];
+        memberTenant = record.tenant();
+        Tenant storage member = _tenants[memberTenant];
+        Tenant storage tenant = _tenants[tenantId];
+        return (memberTenant, member.status, member.roles, record.roles(), tenant.status, tenant.roles);
+    }
+
+    /// @inheritdoc ITenantRegistryView
     function requireActiveMember(address account, uint16 role) external view returns (bytes32 tenantId) {
         bytes32 record = _members[account];
         tenantId = record.tenant();

@@ -323,6 +323,9 @@ export interface Corridor {
 export const MAX_FEE_BPS = 1_000n;
 export const MAX_SETTLEMENT_WINDOW = 30n * 86_400n;
 const UINT96_MAX = 2n ** 96n - 1n;
+const UINT88_MAX = 2n ** 88n - 1n;
+/** Longest receiver window a corridor can hold (a uint16 of seconds). */
+export const MAX_RECEIVER_WINDOW = 65_535n;
 
 /** Reads a corridor; a readable error when no corridor has this id. */
 export async function requireCorridor(contract: RemittanceSettlement, corridorId: string): Promise<Corridor> {
@@ -374,6 +377,7 @@ export function parseCorridorTerms(
   const maxAmount = amount("max", args.max, current?.maxAmount);
   const dailyCap = amount("daily-cap", args.dailyCap, current?.dailyCap);
   const feeFixed = amount("fee-fixed", args.feeFixed, current?.feeFixed, 0n);
+  if (feeFixed > UINT88_MAX) throw new TaskUserError(`--fee-fixed ${args.feeFixed} is above what a corridor can hold`);
   const feeBps = args.feeBps === "" ? (current?.feeBps ?? 0n) : parseUint("fee-bps", args.feeBps, MAX_FEE_BPS);
   const settlementWindow =
     args.window === "" ? (current?.settlementWindow ?? 3600n) : parseDuration("window", args.window);
@@ -389,8 +393,8 @@ export function parseCorridorTerms(
     args.receiverWindow === ""
       ? (current?.minReceiverWindow ?? defaultReceiverWindow)
       : parseDuration("receiver-window", args.receiverWindow);
-  if (minReceiverWindow === 0n || minReceiverWindow > settlementWindow) {
-    throw new TaskUserError("--receiver-window must be from 1s to the settlement window");
+  if (minReceiverWindow === 0n || minReceiverWindow > settlementWindow || minReceiverWindow > MAX_RECEIVER_WINDOW) {
+    throw new TaskUserError("--receiver-window must be from 1s to the settlement window, and at most 65535s");
   }
   return { provider, minAmount, maxAmount, dailyCap, feeFixed, feeBps, settlementWindow, minReceiverWindow };
 }

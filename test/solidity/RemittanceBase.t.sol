@@ -23,10 +23,10 @@ abstract contract RemittanceBase is Test {
     uint96 internal constant MIN = 10_00;
     uint96 internal constant MAX = 50_000_00;
     uint96 internal constant DAILY_CAP = 100_000_00;
-    uint96 internal constant FEE_FIXED = 5_00;
+    uint88 internal constant FEE_FIXED = 5_00;
     uint16 internal constant FEE_BPS = 50;
     uint32 internal constant WINDOW = 1 hours;
-    uint32 internal constant RECEIVER_WINDOW = 10 minutes;
+    uint16 internal constant RECEIVER_WINDOW = 10 minutes;
 
     uint256 internal constant BANK_KEY = 0xB0B;
     uint256 internal constant OTHER_BANK_KEY = 0x07E4;
