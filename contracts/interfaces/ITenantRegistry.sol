@@ -6,7 +6,8 @@ import {ITenantRegistryErrors} from "./ITenantRegistryErrors.sol";
 /// @title The read side of the tenant registry, as the business contracts see it.
 /// @notice Every business contract asks this interface who may do what. The reads are designed to
 /// be cheap: `requireActiveMember` answers the common question (is this account a member of an
-/// active tenant, holding this role?) in one external call and three storage reads.
+/// active tenant, holding this role?) in one external call and two cold storage reads: a member record
+/// packs tenant and roles in one slot.
 interface ITenantRegistryView is ITenantRegistryErrors {
     /// @notice Whether a tenant exists and is `Active`.
     function isActive(bytes32 tenantId) external view returns (bool);

@@ -214,7 +214,7 @@ describe("remit tasks against a local node", function () {
       await ok(
         ["remit", "reject"],
         { id, reason: "17", from: "6" },
-        /Initiated -> Rejected \(reason 17\)[\s\S]*hk-wallet refunded 1,010\.00 tHKD/,
+        /Initiated -> Rejected \(reason 17\)[\s\S]*hk-wallet refunded 1,000\.00 tHKD[\s\S]*settlement-bank kept the fee 10\.00 tHKD/,
       );
     });
 
@@ -243,7 +243,7 @@ describe("remit tasks against a local node", function () {
       await ok(
         ["remit", "liquidity", "show"],
         { tenant: "settlement-bank" },
-        /tHKD +available 1,000\.00 tHKD, platform fees held 10\.00 tHKD/,
+        /tHKD +available 1,020\.00 tHKD, platform fees held 10\.00 tHKD/,
       );
       await ok(
         ["remit", "fees"],
