@@ -41,7 +41,7 @@ export function parseAmount(
 ): bigint {
   if (value === "") throw new InvalidArgumentError(argument, `--${argument} is required`);
   if (!/^\d+(\.\d+)?$/.test(value)) {
-    throw new InvalidArgumentError(argument, `--${argument} "${value}" is not a non-negative decimal amount`);
+    throw new InvalidArgumentError(argument, `--${argument} "${value}" is not a positive decimal amount`);
   }
   const fraction = value.split(".")[1] ?? "";
   if (fraction.replace(/0+$/, "").length > decimals) {
@@ -62,7 +62,7 @@ export function parseAmount(
 export function checkDecimal(argument: string, value: string): void {
   if (value === "") throw new InvalidArgumentError(argument, `--${argument} is required`);
   if (!/^\d+(\.\d+)?$/.test(value)) {
-    throw new InvalidArgumentError(argument, `--${argument} "${value}" is not a non-negative decimal amount`);
+    throw new InvalidArgumentError(argument, `--${argument} "${value}" is not a positive decimal amount`);
   }
 }
 
@@ -104,4 +104,9 @@ export function parseDuration(argument: string, value: string, max: bigint = MAX
 /** The platform fee of a corridor on `sourceAmount`: `feeFixed + sourceAmount * feeBps / 10000`. */
 export function corridorFee(corridor: { feeFixed: bigint; feeBps: bigint | number }, sourceAmount: bigint): bigint {
   return corridor.feeFixed + (sourceAmount * BigInt(corridor.feeBps)) / BPS;
+}
+
+/** A token with its address, as readers show it. */
+export interface TokenInfo extends TokenUnits {
+  address: string;
 }

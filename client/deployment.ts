@@ -88,7 +88,8 @@ export async function readIgnitionDeployment(deploymentsDir: string, id: string)
     } catch {
       continue; // Ignition may be writing its last line; what came before is complete.
     }
-    if (message.type === "RUN_START" && message.chainId !== undefined) chainId = BigInt(message.chainId);
+    // Ignition records the chain once, when the deployment is first initialised.
+    if (message.type === "DEPLOYMENT_INITIALIZE" && message.chainId !== undefined) chainId = BigInt(message.chainId);
     if (message.type === "TRANSACTION_CONFIRM" && message.futureId !== undefined && message.receipt !== undefined) {
       receipts.set(message.futureId, message.receipt);
     }

@@ -40,3 +40,8 @@ export function nameOf<T extends readonly string[]>(
 
 export const FINAL_DEAL_STATUSES: readonly DealStatusName[] = ["Released", "Refunded", "Resolved"];
 export const FINAL_REMITTANCE_STATUSES: readonly RemittanceStatusName[] = ["PaidOut", "Rejected", "Expired"];
+
+/** An enum table as an object of on-chain values, e.g. `enumValues(TenantStatus).Suspended === 3n`. */
+export function enumValues<T extends readonly string[]>(table: T): { readonly [K in T[number]]: bigint } {
+  return Object.fromEntries(table.map((name, i) => [name, BigInt(i)])) as { [K in T[number]]: bigint };
+}

@@ -57,6 +57,11 @@ export async function readTenant(registry: TenantRegistry, tenantId: string): Pr
 const statusName = (s: bigint) => nameOf(TenantStatus, s);
 const actsFor = (m: MemberSnapshot) => (m.tenantId === ZERO_ID ? "no tenant" : formatId(m.tenantId));
 
+/** Throws the refusal, if any: for callers that stop at the first one (tasks). */
+export function unwrap(refusal: RefusalError | undefined): void {
+  if (refusal !== undefined) throw refusal;
+}
+
 /** Refuses unless the tenant exists, is active and holds `role`. */
 export function checkActiveTenant(t: TenantSnapshot, role: RoleName, what = "tenant"): RefusalError | undefined {
   if (t.status === 0n) return new RefusalError("UNKNOWN_TENANT", `unknown ${what} ${formatId(t.tenantId)}`);
@@ -302,22 +307,26 @@ export function checkReceiver(
       `${formatId(receivingTenant)} is offboarded: it can only reject, or let the remittance expire`,
     );
   }
-  if (action === "confirm" && now > history.record.deadline) {
+  // The next block is later than the latest: once the latest reached the deadline, a confirm would be late.
+  if (action === "confirm" && now >= history.record.deadline) {
     return new RefusalError(
       "DEADLINE_PASSED",
-      `the deadline ${formatTime(history.record.deadline)} has passed: anyone can refund it now (remit refund)`,
+      `the deadline passed at ${formatTime(history.record.deadline)}: the remittance can only be refunded now (remit refund)`,
     );
   }
   return undefined;
 }
 
-/** Refuses a refund of a remittance whose deadline has not passed. */
+/**
+ * Refuses a refund of a remittance whose deadline has not passed. The next block is later than the
+ * latest, so a refund is possible once the latest block reached the deadline.
+ */
 export function checkRefundable(history: RemittanceHistory, now: bigint): RefusalError | undefined {
-  if (now <= history.record.deadline) {
+  if (now < history.record.deadline) {
     return new RefusalError(
       "DEADLINE_NOT_REACHED",
-      `remittance ${history.record.id} can be refunded after its deadline ${formatTime(history.record.deadline)} ` +
-        `(in ${formatDuration(history.record.deadline - now + 1n)})`,
+      `the deadline has not passed yet: refundable after ${formatTime(history.record.deadline)} ` +
+        `(in ${history.record.deadline - now + 1n}s); until then the receiver may still confirm or reject`,
       { retryable: true },
     );
   }

@@ -206,7 +206,8 @@ export function buildInitiateParams(
     recipientHash: string;
     complianceHash: string;
     deadline: bigint;
-    funding?: FundingName;
+    /** By name, or as its on-chain value; the ledger by default. */
+    funding?: FundingName | bigint;
   },
 ): InitiateParams {
   const { r, vs } = compactSignature(signed.signature);
@@ -219,7 +220,7 @@ export function buildInitiateParams(
     recipientHash: options.recipientHash,
     complianceHash: options.complianceHash,
     deadline: options.deadline,
-    funding: valueOf(Funding, options.funding ?? "Ledger"),
+    funding: typeof options.funding === "bigint" ? options.funding : valueOf(Funding, options.funding ?? "Ledger"),
   };
 }
 

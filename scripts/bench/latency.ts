@@ -8,7 +8,7 @@
 import type { Log } from "ethers";
 import { keccak256, toUtf8Bytes } from "ethers";
 
-import { parseInitiated, recordsFromReceipt } from "../../tasks/lib/remittance.js";
+import { parseInitiated, recordsFromReceipt } from "../../client/remittance.js";
 import { QUOTE_VALIDITY } from "../demo/remittances.js";
 import { LogListener, pollReceipt, sleep, type HotKey, type SeenReceipt } from "./chain.js";
 import type { BenchConfig } from "./config.js";

@@ -1,7 +1,7 @@
 import { keccak256, toUtf8Bytes } from "ethers";
 
-import type { SignedQuote } from "../../tasks/lib/quotes.js";
-import { buildInitiateParams, type InitiateParams } from "../../tasks/lib/remittance.js";
+import type { SignedQuote } from "../../client/eip712/quote.js";
+import { buildInitiateParams, type InitiateParams } from "../../client/remittance.js";
 import { DEADLINE } from "../demo/remittances.js";
 
 /**

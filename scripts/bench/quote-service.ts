@@ -9,10 +9,10 @@ import {
   quoteDigest,
   recoverQuoteSigner,
   signQuote,
-  typedDataDomain,
+  quoteTypedDataDomain,
   type Quote,
   type SignedQuote,
-} from "../../tasks/lib/quotes.js";
+} from "../../client/eip712/quote.js";
 import { priceQuote, type CorridorSetup } from "../demo/remittances.js";
 
 /** What a quote is priced for. */
@@ -74,7 +74,7 @@ export class QuoteService {
     this.address = key.address;
     this.threads = threads;
     this.#setup = setup;
-    this.#domainSeparator = TypedDataEncoder.hashDomain(typedDataDomain(setup.domain));
+    this.#domainSeparator = TypedDataEncoder.hashDomain(quoteTypedDataDomain(setup.domain));
     const resolveFrom = createRequire(import.meta.url).resolve("ethers");
     this.#workers = Array.from({ length: threads }, () => {
       const worker = new Worker(SIGNER_SOURCE, { eval: true, workerData: { privateKey: key.privateKey, resolveFrom } });

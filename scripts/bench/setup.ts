@@ -2,8 +2,8 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import type { NetworkConnection } from "hardhat/types/network";
 import { keccak256, parseEther, toUtf8Bytes, Wallet, type TransactionResponse } from "ethers";
 
-import { Roles } from "../../tasks/lib/registry.js";
-import { priceDestination } from "../../tasks/lib/quotes.js";
+import { Roles } from "../../client/roles.js";
+import { priceDestination } from "../../client/quote-file.js";
 import { AMOUNTS, MID_RATE, openCorridor, SPREAD_BPS, type CorridorSetup } from "../demo/remittances.js";
 import { buildWorld } from "../demo/setup.js";
 import type { DemoWorld } from "../demo/world.js";

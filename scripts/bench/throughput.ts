@@ -14,7 +14,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { Log, TransactionReceipt } from "ethers";
 import { keccak256, toUtf8Bytes } from "ethers";
 
-import { parseInitiated, type InitiateParams, type RemittanceRecord } from "../../tasks/lib/remittance.js";
+import { parseInitiated, type InitiateParams, type RemittanceRecord } from "../../client/remittance.js";
 import { QUOTE_VALIDITY } from "../demo/remittances.js";
 import {
   BlockWatcher,

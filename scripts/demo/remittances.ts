@@ -1,22 +1,12 @@
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { encodeBytes32String, keccak256, toUtf8Bytes, type ContractTransactionResponse } from "ethers";
 
-import {
-  buildQuote,
-  corridorFee,
-  priceDestination,
-  signQuote,
-  type Quote,
-  type QuoteDomain,
-} from "../../tasks/lib/quotes.js";
-import { formatId } from "../../tasks/lib/registry.js";
-import {
-  buildInitiateParams,
-  chainNow,
-  recordsFromReceipt,
-  type RemittanceRecord,
-} from "../../tasks/lib/remittance.js";
-import { formatAmount, type TokenInfo } from "../../tasks/lib/tokens.js";
+import { buildQuote, priceDestination } from "../../client/quote-file.js";
+import { corridorFee } from "../../client/amounts.js";
+import { signQuote, type Quote, type QuoteDomain } from "../../client/eip712/quote.js";
+import { formatId } from "../../client/text.js";
+import { buildInitiateParams, chainNow, recordsFromReceipt, type RemittanceRecord } from "../../client/remittance.js";
+import { formatAmount, type TokenInfo } from "../../client/amounts.js";
 import type { RemittanceSettlement } from "../../typechain-types/index.js";
 import { summarize } from "../bench/stats.js";
 import type { DemoWorld } from "./world.js";

@@ -3,7 +3,7 @@ import type { NetworkConnection } from "hardhat/types/network";
 import { encodeBytes32String, keccak256, toUtf8Bytes } from "ethers";
 
 import PlatformModule from "../../deploy/modules/PlatformModule.js";
-import { Roles } from "../../tasks/lib/registry.js";
+import { Roles } from "../../client/roles.js";
 import type { SettlementToken, TenantRegistry } from "../../typechain-types/index.js";
 import type { DemoWorld } from "./world.js";
 

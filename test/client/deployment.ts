@@ -28,7 +28,7 @@ describe("client deployment lookup", function () {
       JSON.stringify({ "TenantRegistryModule#TenantRegistry": registry, "SettlementTokensModule#tHKD": hkd }),
     );
     const journal = [
-      { type: "RUN_START", chainId: 31337 },
+      { type: "DEPLOYMENT_INITIALIZE", chainId: 31337 },
       {
         type: "TRANSACTION_CONFIRM",
         futureId: "TenantRegistryModule#TenantRegistry",

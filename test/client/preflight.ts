@@ -185,8 +185,9 @@ describe("client pre-flight checks", function () {
     };
     const receiver = { account: sender, tenantId: ph, tenantRoles: PO, memberRoles: PO, status: 2n };
 
-    it("lets the receiving operator confirm before the deadline", function () {
+    it("lets the receiving operator confirm only before the deadline", function () {
       expect(checkReceiver(history, receiver, "confirm", NOW)).to.equal(undefined);
+      expect(checkReceiver(history, receiver, "confirm", NOW + 600n)?.reason).to.equal("DEADLINE_PASSED");
     });
 
     it("refuses a confirm by a member of another tenant", function () {
@@ -203,7 +204,7 @@ describe("client pre-flight checks", function () {
       const refusal = checkRefundable(history, NOW);
       expect(refusal?.reason).to.equal("DEADLINE_NOT_REACHED");
       expect(refusal?.retryable).to.equal(true);
-      expect(checkRefundable(history, NOW + 601n)).to.equal(undefined);
+      expect(checkRefundable(history, NOW + 600n)).to.equal(undefined);
     });
   });
 });

@@ -12,7 +12,7 @@ interface ListArgs extends ContextOptions {
 }
 
 export default userFacing(async (args: ListArgs, hre: HardhatRuntimeEnvironment) => {
-  const offset = parseUint("offset", args.offset);
+  const offset = parseUint("offset", args.offset, 2n ** 64n);
   const limit = parseUint("limit", args.limit, 500n);
 
   const ctx = await openContext(hre, args);

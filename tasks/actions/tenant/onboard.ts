@@ -30,9 +30,12 @@ export default userFacing(async (args: OnboardArgs, hre: HardhatRuntimeEnvironme
 
   const ctx = await openContext(hre, args);
   const registry = await registryOf(ctx);
-  const tx = await send(registry, registry.onboard, [
-    { tenantId, name: args.name, roles, jurisdiction, kybHash, sponsor, admin },
-  ]);
+  const tx = await send(
+    registry,
+    registry.onboard,
+    [{ tenantId, name: args.name, roles, jurisdiction, kybHash, sponsor, admin }],
+    "TenantOnboarded",
+  );
   console.log(
     `Onboarded ${formatId(tenantId)} (${formatRoles(roles)}, ${args.jurisdiction.toUpperCase()}): status Pending`,
   );
