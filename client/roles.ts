@@ -25,7 +25,8 @@ export const TENANT_ROLE_NAMES = (Object.keys(Roles) as RoleName[]).filter((r) =
 export const AccessRoles = {
   DEFAULT_ADMIN_ROLE: "0x" + "00".repeat(32),
   OPERATOR_ROLE: id("OPERATOR_ROLE"),
-  MINTER_ROLE: id("MINTER_ROLE"),
+  FEE_MANAGER_ROLE: id("FEE_MANAGER_ROLE"),
+  ISSUER_ROLE: id("ISSUER_ROLE"),
   PAUSER_ROLE: id("PAUSER_ROLE"),
 } as const;
 

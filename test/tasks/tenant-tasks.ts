@@ -94,6 +94,23 @@ describe("tenant tasks against a local node", function () {
     expect(result.code).to.not.equal(0);
     expect(result.stderr).to.match(/no platform deployment "no-such-deployment"/);
   });
+
+  it("refuses a deployment that is not on the node (a restarted node), saying how to redeploy, and sends nothing", async function () {
+    const restarted = await startLocalNode();
+    try {
+      const result = await restarted.task(["tenant", "approve"], {
+        deployment: node.deploymentId,
+        tenant: "hk-wallet",
+      });
+      expect(result.code).to.not.equal(0);
+      expect(result.stderr).to.match(new RegExp(`deployment "${node.deploymentId}" is not on this node`));
+      expect(result.stderr).to.match(/npx hardhat ignition deploy .* --reset/);
+      expect(result.stderr).to.not.match(/at .*\.ts:\d+/);
+      expect(await restarted.ethers.provider.getBlockNumber()).to.equal(0);
+    } finally {
+      await restarted.close();
+    }
+  });
 });
 
 async function registryAddress(node: LocalNode): Promise<string> {
