@@ -13,7 +13,7 @@ import {
   type Quote,
   type SignedQuote,
 } from "../../client/eip712/quote.js";
-import { priceQuote, type CorridorSetup } from "../demo/remittances.js";
+import { priceQuote, type CorridorSetup } from "../../fixtures/corridor.js";
 
 /** What a quote is priced for. */
 export interface QuoteRequest {

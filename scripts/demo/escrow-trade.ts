@@ -7,7 +7,7 @@ import { DealStatus, nameOf, HashFunction as HashFunctionTable, enumValues } fro
 import { formatAmount } from "../../client/amounts.js";
 import { signPermit } from "../../client/eip712/permit.js";
 import type { TokenEscrow } from "../../typechain-types/index.js";
-import type { DemoWorld } from "./world.js";
+import type { DemoWorld } from "../../fixtures/world.js";
 
 const formatDealStatus = (status: bigint) => nameOf(DealStatus, status);
 const HashFunction = enumValues(HashFunctionTable);

@@ -72,6 +72,11 @@ describe("tenant tasks against a local node", function () {
     const before = await node.ethers.provider.getBlockNumber();
     const cases: Array<[string[], Record<string, string>, RegExp]> = [
       [["tenant", "approve"], { tenant: "nobody" }, /unknown tenant nobody/],
+      [
+        ["tenant", "onboard"],
+        { tenant: "evil", name: "Evil\u001b[2J", roles: "merchant", jurisdiction: "HK", kyb: "k", admin: member },
+        /--name contains control characters/,
+      ],
       [["tenant", "add-member"], { tenant: "hk-wallet", account: "0x1234", roles: "merchant" }, /is not an address/],
       [
         ["tenant", "onboard"],
