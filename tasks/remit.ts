@@ -188,6 +188,15 @@ export const remitTasks: TaskDefinition[] = [
     .setAction(() => import("./actions/remit/list.js"))
     .build(),
 
+  platformTask(
+    ["remit", "sweep"],
+    "Sweep the ledger balance of a tenant its members can no longer withdraw to its settlement address",
+  )
+    .addOption({ name: "tenant", description: "Tenant id (offboarded, or without a ledger role)", defaultValue: "" })
+    .addOption(tokenOption)
+    .setAction(() => import("./actions/remit/sweep.js"))
+    .build(),
+
   platformTask(["remit", "fees"], "Withdraw platform fees accrued in a provider's ledger entry (fee collector)")
     .addOption({ name: "provider", description: "Provider tenant id whose entry holds the fees", defaultValue: "" })
     .addOption(tokenOption)

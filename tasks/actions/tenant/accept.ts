@@ -11,6 +11,7 @@ interface AcceptArgs extends ContextOptions {
   tenant: string;
 }
 
+/** The signing account accepts a tenant's invitation and becomes its member with the invited roles. */
 export default userFacing(async (args: AcceptArgs, hre: HardhatRuntimeEnvironment) => {
   const tenantId = parseId("tenant", args.tenant);
 
@@ -19,7 +20,13 @@ export default userFacing(async (args: AcceptArgs, hre: HardhatRuntimeEnvironmen
   await requireTenant(registry, tenantId);
   const roles = await registry.invitationOf(ctx.signer.address, tenantId);
   if (roles === 0n) throw new TaskUserError(`${ctx.signer.address} has no invitation from ${formatId(tenantId)}`);
-  const tx = await send(registry, registry.acceptMembership, [tenantId]);
+  const current = await registry.tenantOf(ctx.signer.address);
+  if (current !== "0x" + "00".repeat(32)) {
+    throw new TaskUserError(
+      `${ctx.signer.address} already acts for ${formatId(current)}: leave it first (tenant leave)`,
+    );
+  }
+  const tx = await send(registry, registry.acceptMembership, [tenantId], "MemberAdded");
   console.log(`${ctx.signer.address} now acts for ${formatId(tenantId)} as ${formatRoles(roles)}`);
   console.log(`  ${describeTx(tx)}`);
 });
