@@ -78,7 +78,6 @@ export async function createHttpApp(options: HttpOptions): Promise<HttpApp> {
   const app = Fastify({
     loggerInstance: options.logger,
     bodyLimit,
-    requestIdLogLabel: "reqId",
     genReqId(req) {
       const given = req.headers["x-request-id"];
       return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
