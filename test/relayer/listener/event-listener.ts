@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { createLogger } from "../../../relayer/core/kit/logger.js";
+import { ServiceMetrics } from "../../../relayer/core/kit/metrics.js";
 import { listenerCheck } from "../../../relayer/core/kit/readiness.js";
 import type { ChainReader } from "../../../relayer/core/listener/chain-reader.js";
 import { EventListener, type EventListenerOptions } from "../../../relayer/core/listener/event-listener.js";
@@ -218,6 +219,40 @@ describe("EventListener", function () {
         expect(await check()).to.deep.equal({ ok: false, detail: "transfers 10 blocks behind" });
         await listener.sync();
         expect(await check()).to.deep.equal({ ok: true });
+      });
+
+      it("exports its lag as the ledgerlink_listener_lag_blocks gauge", async function () {
+        const chain = await freshToken();
+        const h = await harness(chain);
+        const listener = await h.listener(chain.provider);
+        const metrics = new ServiceMetrics("listener-test", { defaultMetrics: false });
+        metrics.bindListener(listener);
+        await listener.sync();
+        await anvil.rpc("anvil_mine", ["0x4"]);
+        expect(await metrics.registry.metrics()).to.include(
+          'ledgerlink_listener_lag_blocks{subscription="transfers",service="listener-test"} 4',
+        );
+      });
+    });
+
+    describe("running in the background", function () {
+      it("hears new events while started, retries a failing handler with backoff and stops cleanly", async function () {
+        const chain = await freshToken();
+        const h = await harness(chain);
+        const listener = await h.listener(chain.provider, { pollIntervalMs: 20, retry: { initialMs: 10, maxMs: 50 } });
+        const receiver = Wallet.createRandom().address;
+        h.ledger.failNext = 2;
+        listener.start();
+        cleanups.push(() => listener.stop());
+        await chain.mint(receiver, 11n);
+        await chain.mint(receiver, 12n);
+        for (let i = 0; i < 400 && (await h.ledger.balance(receiver)) !== 23n; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+        await listener.stop();
+        expect(await h.ledger.balance(receiver)).to.equal(23n);
+        expect((await h.ledger.effects()).map((e) => e.kind)).to.deep.equal(["apply", "apply"]);
+        expect(h.ledger.failNext).to.equal(0);
       });
     });
   });
