@@ -180,6 +180,41 @@ describe("EventListener", function () {
       });
     });
 
+    describe("nodes that are behind", function () {
+      it("waits for a node behind its checkpoint (after a failover) instead of taking it for a reorg", async function () {
+        const chain = await freshToken();
+        const h = await harness(chain);
+        const receiver = Wallet.createRandom().address;
+        const minted = await chain.mint(receiver, 8n);
+        await anvil.rpc("anvil_mine", ["0x5"]);
+        // The same chain, 3 blocks behind: a fork of the node at an earlier height.
+        const behind = await startAnvil({
+          extraArgs: ["--fork-url", anvil.url, "--fork-block-number", String(minted.blockNumber + 2)],
+        });
+        cleanups.push(() => behind.stop());
+        let current: ChainReader = chain.provider;
+        const failover: ChainReader = {
+          getBlockNumber: () => current.getBlockNumber(),
+          getBlock: (block) => current.getBlock(block),
+          getLogs: (filter) => current.getLogs(filter),
+        };
+        const listener = await h.listener(failover);
+        await listener.sync();
+        const checkpoint = await listener.checkpoint("transfers");
+
+        current = testProvider(behind.url);
+        await listener.sync();
+        expect(await listener.checkpoint("transfers")).to.deep.equal(checkpoint);
+        expect(await h.ledger.balance(receiver)).to.equal(8n);
+
+        current = chain.provider;
+        await chain.mint(receiver, 1n);
+        await listener.sync();
+        expect(await h.ledger.balance(receiver)).to.equal(9n);
+        expect((await h.ledger.effects()).map((e) => e.kind)).to.deep.equal(["apply", "apply"]);
+      });
+    });
+
     describe("failing handlers", function () {
       it("does not advance the checkpoint past a handler that throws; the event is redelivered and takes effect once", async function () {
         const chain = await freshToken();
