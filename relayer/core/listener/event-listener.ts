@@ -30,7 +30,8 @@ export interface ChainEvent {
 /**
  * What a listener watches and what it does. `handle` and `undo` run inside the store transaction that
  * also records the event as handled (or forgets it) and moves the checkpoint: write effects through `q`
- * only, and never wait on anything slow there (side effects towards other systems go through an outbox).
+ * only (never `store.tx` again: the transaction is already open), and never wait on anything slow there
+ * (side effects towards other systems go through an outbox table that another worker drains).
  */
 export interface Subscription {
   /** Stable name: the checkpoint is stored under it. */
