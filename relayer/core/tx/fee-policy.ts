@@ -57,7 +57,12 @@ export class Eip1559Policy implements FeePolicy {
     return { type: 2, maxFeePerGas: maxFee, maxPriorityFeePerGas: tip };
   }
 
+  /** The next block's base fee where the node tells it (the pending block), else the head's. */
   private async baseFee(chain: ChainClient): Promise<bigint> {
+    const pending = await chain
+      .request<{ baseFeePerGas?: string } | null>("eth_getBlockByNumber", ["pending", false])
+      .catch(() => null);
+    if (pending?.baseFeePerGas !== undefined) return BigInt(pending.baseFeePerGas);
     const head = await chain.getBlock(await chain.getBlockNumber());
     return head?.baseFeePerGas ?? 0n;
   }

@@ -256,7 +256,8 @@ export class TxPolicyLoop {
     }
   }
 
-  private async broadcast(attempt: Attempt): Promise<"ok" | "stop"> {
+  /** `depth` bounds the underpriced → replace → broadcast chain within one pass. */
+  private async broadcast(attempt: Attempt, depth = 0): Promise<"ok" | "stop"> {
     const { ctx } = this;
     try {
       await ctx.chain.sendRawTransaction(attempt.raw);
@@ -279,7 +280,7 @@ export class TxPolicyLoop {
         return "ok";
       }
       if (error instanceof UnderpricedError) {
-        await this.replace(attempt.requestId, "underpriced");
+        if (depth < 3) await this.replace(attempt.requestId, "underpriced", "replacement", depth + 1);
         return "stop";
       }
       if (error instanceof NonceGapError) return "stop"; // the next pass's resync fills or rewinds
@@ -420,7 +421,12 @@ export class TxPolicyLoop {
   }
 
   /** A new attempt at the same nonce with the policy's bumped fees (or the same bytes again where it cannot bump). */
-  private async replace(requestId: string, reason: string, purpose: Attempt["purpose"] = "replacement"): Promise<void> {
+  private async replace(
+    requestId: string,
+    reason: string,
+    purpose: Attempt["purpose"] = "replacement",
+    depth = 0,
+  ): Promise<void> {
     const { ctx } = this;
     const row = await ctx.store.read((q) => getRequest(q, requestId));
     if (row === undefined || row.nonce === null) return;
@@ -452,7 +458,7 @@ export class TxPolicyLoop {
       await transition(q, requestId, SENDABLE, fresh.status, `${purpose} ${attempt.hash} (${reason})`);
       return true;
     });
-    if (stored) await this.broadcast(attempt);
+    if (stored) await this.broadcast(attempt, depth);
   }
 
   private async cancelInFlight(row: RequestRow): Promise<void> {
