@@ -67,4 +67,26 @@ export const TX_MIGRATIONS: readonly Migration[] = [
       )`);
     },
   },
+  {
+    version: 2,
+    description: "batch items",
+    async up(q) {
+      await q.run(`CREATE TABLE tx_batch_items (
+        id TEXT PRIMARY KEY,
+        tenant TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL,
+        request_hash TEXT NOT NULL,
+        group_name TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        status TEXT NOT NULL,
+        batch_request_id TEXT REFERENCES tx_requests (id),
+        item_index INTEGER,
+        error_json TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        UNIQUE (tenant, idempotency_key)
+      )`);
+      await q.run("CREATE INDEX tx_batch_items_group ON tx_batch_items (group_name, status)");
+    },
+  },
 ];
