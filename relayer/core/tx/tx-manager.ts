@@ -85,7 +85,7 @@ export class TxManager {
     let gasLimit: bigint | undefined;
     let rejection: RevertError | undefined;
     try {
-      await ctx.chain.call(call);
+      // eth_estimateGas executes the call: a revert comes back with its data, as eth_call's would.
       gasLimit = ((await ctx.chain.estimateGas(call)) * ctx.gasMarginPercent) / 100n;
     } catch (error) {
       if (!(error instanceof RevertError)) throw error;
