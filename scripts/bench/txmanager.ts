@@ -33,6 +33,8 @@ export interface TxManagerBench {
   blockTimeMs: number;
   rawPerSecond: number;
   managerPerSecond: number;
+  /** From the first submit until the last request was accepted (simulated and stored). */
+  acceptedMs: number;
   submitToMinedMs: { p50: number; p95: number; max: number };
 }
 
@@ -123,7 +125,8 @@ export async function measureTxManager(options: { count: number; blockTimeMs: nu
       chainId,
       feePolicy: new Eip1559Policy({ maxFeeCap: 100n * GWEI, priorityFee: GWEI }),
       confirmations: 1,
-      pollIntervalMs: 25,
+      // A pass every 100 ms: a tenth of the block time, without crowding the node the callers simulate on.
+      pollIntervalMs: 100,
       maxInFlight: count,
       metrics,
     });
@@ -140,6 +143,7 @@ export async function measureTxManager(options: { count: number; blockTimeMs: nu
         }
       }),
     );
+    const acceptedMs = performance.now() - managerStart;
     const deadline = Date.now() + 120_000;
     for (;;) {
       const records = await Promise.all(ids.map((id) => manager.get(id)));
@@ -156,6 +160,7 @@ export async function measureTxManager(options: { count: number; blockTimeMs: nu
       blockTimeMs,
       rawPerSecond: (count * 1000) / rawMs,
       managerPerSecond: (count * 1000) / managerMs,
+      acceptedMs,
       submitToMinedMs: { p50: percentile(samples, 50), p95: percentile(samples, 95), max: Math.max(...samples) },
     };
   } finally {
@@ -177,6 +182,7 @@ export function renderTxManagerSection(r: TxManagerBench): string {
     "| --- | --- | --- |",
     `| raw signed sends | ${f(r.rawPerSecond)} tx/s | baseline |`,
     `| through the manager (simulate, store, sign, send, confirm) | ${f(r.managerPerSecond)} tx/s | |`,
+    `| accepting all ${r.count} requests (one eth_estimateGas simulation each, 16 callers) | ${f(r.acceptedMs)} ms | |`,
     `| manager / raw | ${ratio.toFixed(2)}× | ≥ 0.90× ${ratio >= 0.9 ? "(met)" : "(NOT met)"} |`,
     `| submit-to-mined p50 / p95 / max | ${f(r.submitToMinedMs.p50)} / ${f(r.submitToMinedMs.p95)} / ${f(r.submitToMinedMs.max)} ms | block time ${r.blockTimeMs} ms |`,
     "",

@@ -277,9 +277,14 @@ export class TxPolicyLoop {
         if (!(error instanceof TransportError)) throw error;
         answers = chunk.map(() => error);
       }
-      for (const [i, attempt] of chunk.entries()) {
-        // A later nonce cannot be accepted before this one: stop at the first failure, the next pass continues.
-        if ((await this.settleBroadcast(attempt, answers[i]!)) === "stop") return;
+      // The accepted run before the first refusal is recorded in one commit.
+      const firstRefused = answers.findIndex((a) => typeof a !== "string");
+      const accepted = firstRefused === -1 ? chunk : chunk.slice(0, firstRefused);
+      await this.acknowledgeAll(accepted, "broadcast");
+      if (firstRefused === -1) continue;
+      // A later nonce cannot be accepted before this one: stop at the first failure, the next pass continues.
+      for (let i = firstRefused; i < chunk.length; i++) {
+        if ((await this.settleBroadcast(chunk[i]!, answers[i]!)) === "stop") return;
       }
     }
   }
@@ -330,21 +335,27 @@ export class TxPolicyLoop {
     return "stop";
   }
 
-  private async acknowledge(attempt: Attempt, detail: string): Promise<void> {
+  private acknowledge(attempt: Attempt, detail: string): Promise<void> {
+    return this.acknowledgeAll([attempt], detail);
+  }
+
+  /** One database transaction for a run of accepted broadcasts (one commit, not one per transaction). */
+  private async acknowledgeAll(attempts: readonly Attempt[], detail: string): Promise<void> {
+    if (attempts.length === 0) return;
     const now = Date.now();
     await this.ctx.store.tx(async (q) => {
-      await markBroadcast(q, attempt.hash, now);
-      const request = await getRequest(q, attempt.requestId);
-      await transition(
-        q,
-        attempt.requestId,
-        [TxStatus.Signed, TxStatus.SendUnknown],
-        TxStatus.Submitted,
-        `${detail}: ${attempt.hash}`,
-        {
-          ...(request?.submitted_at === null ? { submittedAt: now } : {}),
-        },
-      );
+      for (const attempt of attempts) {
+        await markBroadcast(q, attempt.hash, now);
+        const request = await getRequest(q, attempt.requestId);
+        await transition(
+          q,
+          attempt.requestId,
+          [TxStatus.Signed, TxStatus.SendUnknown],
+          TxStatus.Submitted,
+          `${detail}: ${attempt.hash}`,
+          request?.submitted_at === null ? { submittedAt: now } : {},
+        );
+      }
     });
   }
 
@@ -362,6 +373,11 @@ export class TxPolicyLoop {
     return undefined;
   }
 
+  /**
+   * Records the receipt; with one confirmation required, a successful receipt is final at once and is
+   * recorded as confirmed (or cancelled) in the same commit. A reverted one stays mined for `confirm` to
+   * recover its reason.
+   */
   private async recordMined(requestId: string, receipt: ChainReceipt): Promise<void> {
     const { ctx } = this;
     const submittedAt = await ctx.store.tx(async (q) => {
@@ -374,6 +390,22 @@ export class TxPolicyLoop {
         `${receipt.transactionHash} in block ${receipt.blockNumber}`,
         { minedHash: receipt.transactionHash, blockNumber: receipt.blockNumber, blockHash: receipt.blockHash },
       );
+      if (moved && ctx.confirmations === 1 && receipt.status === 1) {
+        const attempt = await q.get<{ purpose: string }>("SELECT purpose FROM tx_attempts WHERE hash = ?", [
+          receipt.transactionHash,
+        ]);
+        if (attempt?.purpose === "cancel") {
+          await transition(
+            q,
+            requestId,
+            [TxStatus.Mined],
+            TxStatus.Cancelled,
+            "the cancelling self-transfer was mined",
+          );
+        } else {
+          await transition(q, requestId, [TxStatus.Mined], TxStatus.Confirmed, "1 confirmation(s)");
+        }
+      }
       return moved ? before?.submitted_at : undefined;
     });
     this.suspects.delete(requestId);
@@ -397,7 +429,8 @@ export class TxPolicyLoop {
           // The chain moved past this nonce: one of our hashes was mined, or another sender took it.
           const receipt = await this.lookUp(row.id);
           if (receipt !== undefined) {
-            if (ctx.confirmations === 1) {
+            // A successful receipt was made final by recordMined; a reverted one gets its reason here.
+            if (ctx.confirmations === 1 && receipt.status !== 1) {
               const mined = {
                 ...row,
                 status: TxStatus.Mined,
