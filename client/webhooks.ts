@@ -79,11 +79,12 @@ export class WebhookSignatureError extends WebhookVerificationError {
   }
 }
 
-export interface WebhookHeaders {
+// A type alias, not an interface: it then fits `HeaderSource` and fetch's `HeadersInit` as it is.
+export type WebhookHeaders = {
   "webhook-id": string;
   "webhook-timestamp": string;
   "webhook-signature": string;
-}
+};
 
 export interface SignWebhookParams {
   /** The message id: fixed when the message is created and the same on every retry. */
