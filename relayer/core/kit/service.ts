@@ -28,6 +28,8 @@ export interface ServiceOptions {
   routes(app: HttpApp, kit: ServiceKit): void | Promise<void>;
   /** Stopped in reverse order after HTTP stops taking requests, before the store closes. */
   workers?: readonly Worker[];
+  /** How long in-flight requests may take to finish once shutdown starts (default 10 s). */
+  shutdownGraceMs?: number;
 }
 
 /** What routes get besides the app. */
@@ -61,6 +63,7 @@ const readyBody = z.object({
  */
 export async function createService(options: ServiceOptions): Promise<Service> {
   const { logger, store } = options;
+  const graceMs = options.shutdownGraceMs ?? 10_000;
   const metrics = options.metrics ?? new ServiceMetrics(options.name);
   await store.migrate(API_KEYS_COMPONENT, apiKeyMigrations);
   await store.migrate(IDEMPOTENCY_COMPONENT, idempotencyMigrations);
@@ -105,6 +108,12 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     return metrics.registry.metrics();
   });
 
+  // A keep-alive connection that finished its last request during shutdown would hold `close` open
+  // until its idle timeout: answers sent while stopping close their connection.
+  app.addHook("onSend", async (_request, reply) => {
+    if (stopping !== undefined) reply.header("connection", "close");
+  });
+
   const kit: ServiceKit = { store, logger, metrics, idempotency, shutdownSignal: shutdown.signal };
   await options.routes(app, kit);
   await app.ready();
@@ -113,7 +122,15 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     stopping ??= (async () => {
       logger.info({ reason }, "shutting down: no new requests, in-flight requests finish");
       shutdown.abort();
-      await app.close();
+      const force = setTimeout(() => {
+        logger.warn({ graceMs }, "requests still open after the grace period: closing their connections");
+        app.server.closeAllConnections();
+      }, graceMs);
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(force);
+      }
       for (const worker of [...(options.workers ?? [])].reverse()) {
         logger.info({ worker: worker.name }, "stopping worker");
         await worker.stop();
@@ -141,7 +158,8 @@ export async function createService(options: ServiceOptions): Promise<Service> {
           return;
         }
         stop(signal).then(
-          () => exit(0),
+          // pino writes asynchronously: flush so the last lines are not lost on exit.
+          () => logger.flush(() => exit(0)),
           (error: unknown) => {
             logger.error({ err: error }, "shutdown failed");
             exit(1);
