@@ -2,9 +2,8 @@ import { randomUUID } from "node:crypto";
 
 import fastifyRateLimit from "@fastify/rate-limit";
 import fastifySwagger from "@fastify/swagger";
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import Fastify, { type FastifyInstance } from "fastify";
 import {
-  hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
   serializerCompiler,
   validatorCompiler,
@@ -12,20 +11,10 @@ import {
 } from "fastify-type-provider-zod";
 
 import type { Store } from "../store/store.js";
-import { authenticateApiKey, type Principal } from "./api-keys.js";
-import {
-  BodyTooLargeError,
-  ForbiddenError,
-  InternalError,
-  InvalidRequestError,
-  MalformedJsonError,
-  NotFoundError,
-  RateLimitedError,
-  ServiceError,
-  UnauthorizedError,
-  UnsupportedMediaTypeError,
-  type FieldIssue,
-} from "./errors.js";
+import type { Principal } from "./api-keys.js";
+import { authenticate } from "./auth.js";
+import { errorBody, toServiceError } from "./error-response.js";
+import { NotFoundError, RateLimitedError } from "./errors.js";
 import type { Logger } from "./logger.js";
 import type { ServiceMetrics } from "./metrics.js";
 
@@ -58,11 +47,6 @@ export interface HttpOptions {
   bodyLimit?: number;
   /** Requests per window per API key (per IP before authentication). */
   rateLimit?: { max: number; windowMs: number };
-}
-
-/** The JSON body of every error response. */
-export interface ErrorBody {
-  error: { code: string; message: string; details?: unknown };
 }
 
 // A caller's request id is kept when it is short and plain, so it can be followed across services.
@@ -100,14 +84,7 @@ export async function createHttpApp(options: HttpOptions): Promise<HttpApp> {
 
   app.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id);
-    if (request.routeOptions.config.auth === false || request.is404) return;
-    const header = request.headers.authorization;
-    const presented = header?.startsWith("Bearer ") ? header.slice("Bearer ".length).trim() : undefined;
-    if (presented === undefined || presented === "") throw new UnauthorizedError("missing API key");
-    const principal = await authenticateApiKey(options.store, presented);
-    if (principal === undefined) throw new UnauthorizedError("invalid or revoked API key");
-    request.principal = principal;
-    request.log = request.log.child({ tenant: principal.tenant });
+    await authenticate(request, options.store);
   });
 
   await app.register(fastifyRateLimit, {
@@ -147,56 +124,3 @@ export async function createHttpApp(options: HttpOptions): Promise<HttpApp> {
   );
   return app;
 }
-
-export function errorBody(error: ServiceError): ErrorBody {
-  const body: ErrorBody = { error: { code: error.code, message: error.message } };
-  if (error.details !== undefined) body.error.details = error.details;
-  return body;
-}
-
-/** Every failure a request can meet, as one of the kit's typed errors. */
-export function toServiceError(error: unknown, bodyLimit: number): ServiceError {
-  if (error instanceof ServiceError) return error;
-  if (hasZodFastifySchemaValidationErrors(error)) {
-    const where = (error as FastifyError).validationContext ?? "body";
-    const issues: FieldIssue[] = error.validation.map((v) => ({
-      in: where,
-      path: v.instancePath,
-      message: v.message ?? "invalid",
-    }));
-    return new InvalidRequestError(
-      `invalid ${where}: ${issues.map((i) => `${i.path} ${i.message}`).join("; ")}`,
-      issues,
-    );
-  }
-  const code = (error as FastifyError | undefined)?.code;
-  switch (code) {
-    case "FST_ERR_CTP_INVALID_JSON_BODY":
-    case "FST_ERR_CTP_EMPTY_JSON_BODY":
-      return new MalformedJsonError();
-    case "FST_ERR_CTP_BODY_TOO_LARGE":
-      return new BodyTooLargeError(bodyLimit);
-    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
-      return new UnsupportedMediaTypeError(String((error as FastifyError).message.split(": ").pop()));
-    case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
-      return new InvalidRequestError("content-length does not match the body");
-  }
-  const status = (error as FastifyError | undefined)?.statusCode;
-  if (status !== undefined && status >= 400 && status < 500) {
-    return new ServiceError(status, "bad_request", (error as Error).message);
-  }
-  return new InternalError(error);
-}
-
-/** The principal of an authenticated request; for routes that must have one. */
-export function principalOf(request: FastifyRequest): Principal {
-  if (request.principal === undefined) throw new UnauthorizedError();
-  return request.principal;
-}
-
-/** Refuses access to a resource owned by another tenant (403), after a lookup that found it. */
-export function assertOwner(request: FastifyRequest, ownerTenant: string): void {
-  if (principalOf(request).tenant !== ownerTenant) throw new ForbiddenError();
-}
-
-export type { FastifyReply, FastifyRequest };

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { Wallet } from "ethers";
+import hre from "hardhat";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -7,7 +8,9 @@ import path from "node:path";
 import { createApiKey, revokeApiKey, rotateApiKey, type IssuedApiKey } from "../../../relayer/core/kit/api-keys.js";
 import { IdempotencyInFlightError } from "../../../relayer/core/kit/errors.js";
 import { requestHash } from "../../../relayer/core/kit/idempotency.js";
+import { nodeCheck, type ReadyCheck } from "../../../relayer/core/kit/readiness.js";
 import type { Service } from "../../../relayer/core/kit/service.js";
+import { testProvider } from "../helpers/token-chain.js";
 import { createExampleService, exampleConfigSchema } from "../fixtures/example-service.js";
 
 /** Everything the service logged, one JSON line per entry. */
@@ -32,7 +35,10 @@ interface Answer {
 
 const signerKey = Wallet.createRandom().privateKey;
 
-async function startService(dir: string, overrides: { rateMax?: number; bodyLimit?: number } = {}) {
+async function startService(
+  dir: string,
+  overrides: { rateMax?: number; bodyLimit?: number; readiness?: Record<string, ReadyCheck> } = {},
+) {
   const logs = new LogCapture();
   const config = exampleConfigSchema.parse({
     http: {
@@ -46,6 +52,7 @@ async function startService(dir: string, overrides: { rateMax?: number; bodyLimi
     config,
     logDestination: logs,
     env: { EXAMPLE_PRIVATE_KEY: signerKey },
+    readiness: overrides.readiness,
   });
   const url = await service.listen({ host: "127.0.0.1", port: 0 });
   return { service, url, logs };
@@ -403,6 +410,35 @@ describe("Service kit: HTTP layer", function () {
       expect(logs.text).not.to.include("hunter2");
       expect(logs.text).not.to.include(alice.key.slice(21));
       expect(logs.text).not.to.include(bob.key.slice(21));
+    });
+  });
+
+  describe("readiness of a service with a node", function () {
+    it("is ready while its node answers and answers 503 naming the node once it does not", async function () {
+      const node = await hre.network.createServer("hardhat", "127.0.0.1", 0);
+      const { port } = await node.listen();
+      const nodeDir = await mkdtemp(path.join(tmpdir(), "ll-kit-ready-"));
+      const started = await startService(nodeDir, {
+        readiness: { node: nodeCheck(testProvider(`http://127.0.0.1:${port}`), 2000) },
+      });
+      try {
+        const ready = await call(started.url, "GET", "/ready");
+        expect(ready.status).to.equal(200);
+        expect(ready.body).to.deep.equal({
+          ready: true,
+          checks: { store: { ok: true }, node: { ok: true, detail: "head 0" } },
+        });
+        await node.close();
+        const down = await call(started.url, "GET", "/ready");
+        expect(down.status).to.equal(503);
+        const checks = (down.body as { checks: Record<string, { ok: boolean }> }).checks;
+        expect(checks.store!.ok).to.equal(true);
+        expect(checks.node!.ok).to.equal(false);
+      } finally {
+        await started.service.stop("test over");
+        await node.close().catch(() => undefined);
+        await rm(nodeDir, { recursive: true, force: true });
+      }
     });
   });
 
