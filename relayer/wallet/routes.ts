@@ -4,7 +4,8 @@ import { z } from "zod";
 
 import { WebhookVerificationError, verifyWebhook } from "../../client/webhooks.js";
 import { InvalidRequestError, MalformedJsonError, NotFoundError, ServiceError } from "../core/kit/errors.js";
-import { principalOf, type HttpApp } from "../core/kit/http.js";
+import { principalOf } from "../core/kit/auth.js";
+import type { HttpApp } from "../core/kit/http.js";
 import { requestHash } from "../core/kit/idempotency.js";
 import type { ServiceKit } from "../core/kit/service.js";
 import { adminGuard } from "./admin-guard.js";
