@@ -65,6 +65,8 @@ export const walletConfigSchema = z.strictObject({
   chain: z
     .strictObject({
       rpcUrl: z.url(),
+      /** Given, so the provider never probes the node for it (and a node that is down fails fast). */
+      chainId: z.number().int().positive(),
       settlement: z.string().regex(/^0x[0-9a-fA-F]{40}$/),
       /** The operator's tenant id: a label (at most 31 bytes) or 0x-prefixed bytes32. */
       tenantId: z.string().min(1),

@@ -6,6 +6,7 @@ import { SYSTEM_ACCOUNTS, checkLedger, shownBalance, type AccountKind } from "./
 
 export interface ChainSource {
   rpcUrl: string;
+  chainId: number;
   settlement: string;
   tenantId: string;
   token: string;
@@ -54,7 +55,7 @@ export function tenantIdBytes32(value: string): string {
 }
 
 async function chainBalance(source: ChainSource): Promise<bigint> {
-  const provider = new JsonRpcProvider(source.rpcUrl, undefined, { staticNetwork: true, batchMaxCount: 1 });
+  const provider = new JsonRpcProvider(source.rpcUrl, source.chainId, { staticNetwork: true, batchMaxCount: 1 });
   try {
     const settlement = RemittanceSettlement__factory.connect(source.settlement, provider);
     let timer: NodeJS.Timeout | undefined;
