@@ -148,19 +148,25 @@ export class WebhookDeliveryWorker implements Worker {
   }
 
   private async deliver(message: WebhookMessage): Promise<void> {
-    const endpoint = await this.options.resolveEndpoint(message.endpoint);
     let status: number | null = null;
     let error: string | null = null;
-    if (endpoint === undefined) {
+    let endpoint: WebhookEndpoint | undefined;
+    try {
+      endpoint = await this.options.resolveEndpoint(message.endpoint);
+    } catch (cause) {
+      // Counted as a failed attempt, so a broken lookup ends in the dead letters instead of spinning.
+      error = `endpoint lookup failed: ${describe(cause)}`;
+    }
+    if (error === null && endpoint === undefined) {
       error = `no endpoint configured for "${message.endpoint}"`;
-    } else {
-      const headers = signWebhook({
-        id: message.id,
-        timestamp: Math.floor(this.now() / 1000),
-        body: message.body,
-        secrets: endpoint.secrets,
-      });
+    } else if (endpoint !== undefined) {
       try {
+        const headers = signWebhook({
+          id: message.id,
+          timestamp: Math.floor(this.now() / 1000),
+          body: message.body,
+          secrets: endpoint.secrets,
+        });
         const response = await fetch(endpoint.url, {
           method: "POST",
           headers: { ...headers, "content-type": "application/json" },

@@ -2,6 +2,9 @@ import { randomUUID } from "node:crypto";
 
 import type { Sql, Store } from "../store/store.js";
 
+/** What Standard Webhooks ids may contain (the signer and verifier in client/webhooks.ts agree). */
+const MESSAGE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
 export type WebhookMessageState = "pending" | "delivered" | "dead";
 
 export interface EnqueueParams {
@@ -89,6 +92,8 @@ export function toMessage(row: MessageRow): WebhookMessage {
 export async function enqueue(q: Sql, params: EnqueueParams): Promise<EnqueuedMessage> {
   const now = params.now ?? Date.now();
   const id = params.id ?? `msg_${randomUUID().replaceAll("-", "")}`;
+  // Checked here, not at send time: an id the signer refuses would otherwise sit at the head of its queue.
+  if (!MESSAGE_ID.test(id)) throw new RangeError("a webhook message id is 1..128 characters of [A-Za-z0-9._:-]");
   // The sequence row is updated first: that write lock keeps two enqueuers from taking the same number
   // on a database with concurrent writers.
   await q.run(

@@ -204,6 +204,37 @@ describe("Webhook outbox and delivery worker", function () {
     expect((await w.outbox.message(id!))?.lastError).to.equal('no endpoint configured for "nowhere"');
   });
 
+  it("dead-letters a message whose endpoint lookup throws or whose secret is unusable, instead of retrying forever", async function () {
+    const server = await receiver("bad-secret", ["whsec_short"]);
+    const [broken] = await post("broken", 1);
+    const [unsigned] = await post("bad-secret", 1);
+    const w = new WebhookDeliveryWorker({
+      store,
+      logger: pino({ level: "silent" }),
+      resolveEndpoint: (name) => {
+        if (name === "broken") throw new Error("directory unavailable");
+        return endpoints.get(name);
+      },
+      schedule: [0, 10],
+      pollMs: 20,
+    }).start();
+    workers.push(w);
+    await waitFor(async () => (await w.outbox.deadLetters()).length === 2, "both dead letters");
+    expect((await w.outbox.message(broken!))?.lastError).to.equal("endpoint lookup failed: directory unavailable");
+    expect((await w.outbox.message(unsigned!))?.lastError).to.match(/secret/);
+    expect(server.requests).to.have.length(0);
+  });
+
+  it("refuses at enqueue a message id the signer would refuse", async function () {
+    let failure: unknown;
+    try {
+      await store.tx((q) => enqueue(q, { endpoint: "a", eventType: "x", payload: {}, id: "has space" }));
+    } catch (error) {
+      failure = error;
+    }
+    expect(failure).to.be.instanceOf(RangeError);
+  });
+
   it("keeps undelivered messages pending across a stop and delivers them after a new start", async function () {
     const server = await receiver("a");
     server.responder = () => ({ status: 503 });
