@@ -54,7 +54,8 @@ export async function applyOperatorEvent(
     ]);
   }
   if (row === undefined) throw new UnknownRemittanceError(data.id);
-  const fee = data.fee === undefined ? undefined : BigInt(data.fee);
+  // The fee may come with `initiated` only; a final event without one charges the fee seen before.
+  const fee = data.fee !== undefined ? BigInt(data.fee) : row.fee !== null ? BigInt(row.fee) : undefined;
   const final = row.state === "paid_out" || row.state === "refunded";
   let outcome: EventOutcome;
   if (data.status === "paid_out") {
@@ -73,8 +74,9 @@ export async function applyOperatorEvent(
   if (!final && outcome === "applied") {
     await q.run(
       `UPDATE wallet_transfers SET remote_status = ?, remittance_id = COALESCE(remittance_id, ?),
-         state = CASE WHEN state = 'accepted' THEN 'submitted' ELSE state END, updated_at = ? WHERE id = ?`,
-      [data.status, data.id, Date.now(), row.id],
+         fee = COALESCE(?, fee), state = CASE WHEN state = 'accepted' THEN 'submitted' ELSE state END, updated_at = ?
+       WHERE id = ?`,
+      [data.status, data.id, fee === undefined ? null : fee.toString(), Date.now(), row.id],
     );
   }
   if (outcome === "conflict") {

@@ -183,10 +183,20 @@ describe("Wallet ledger: sending abroad and the operator's webhooks", function (
       return transfer(accepted.id);
     }
 
-    it("settles in-transit on paid_out, once, whatever repeats", async function () {
+    it("settles in-transit on paid_out, once, whatever repeats, charging the fee the relayer reported", async function () {
       const t = await submitted("1000", "send-paid");
+      const reconciliation = async () =>
+        (await call(wallet.url, "GET", "/reconciliation", { key: wallet.appKey })).body as {
+          reconciled: boolean;
+          totals: Record<string, string>;
+        };
+      const initiated = await postEvent(wallet.url, secret, {
+        id: "msg_a",
+        data: { id: t.remittanceId, status: "initiated", fee: "25" },
+      });
+      expect(initiated.body).to.deep.equal({ received: true, outcome: "applied" });
+      expect((await reconciliation()).totals).to.include({ inTransit: "1000", inTransitOnChain: "1025" });
       const events = [
-        ["msg_a", "initiated", "applied"],
         ["msg_b", "paid_out", "applied"],
         ["msg_b", "paid_out", "duplicate"],
         ["msg_c", "paid_out", "noop"],
@@ -197,15 +207,21 @@ describe("Wallet ledger: sending abroad and the operator's webhooks", function (
         expect(answer.status, JSON.stringify(answer.body)).to.equal(200);
         expect(answer.body).to.deep.equal({ received: true, outcome });
       }
-      expect(await transfer(t.id)).to.include({ state: "paid_out", remoteStatus: "paid_out" });
+      expect(await transfer(t.id)).to.include({ state: "paid_out", remoteStatus: "paid_out", fee: "25" });
       expect(await balanceOf(wallet, alice)).to.equal(9000n);
       expect(await inTransit()).to.equal("0");
-      const report = (await call(wallet.url, "GET", "/reconciliation", { key: wallet.appKey })).body as {
-        reconciled: boolean;
-        totals: Record<string, string>;
-      };
+      const report = await reconciliation();
       expect(report.reconciled).to.equal(true);
-      expect(report.totals).to.include({ paidOut: "1000", inTransit: "0", settlementMirror: "-1000" });
+      expect(report.totals).to.include({
+        paidOut: "1000",
+        inTransit: "0",
+        inTransitOnChain: "0",
+        feesCharged: "25",
+        settlementMirror: "-1025",
+      });
+      const metrics = (await call(wallet.url, "GET", "/metrics")).body as string;
+      expect(metrics).to.match(/^ledgerlink_wallet_operator_events_total\{[^}]*outcome="duplicate"[^}]*\} 1$/m);
+      expect(metrics).to.match(/^ledgerlink_wallet_remittance_calls_total\{[^}]*outcome="accepted"[^}]*\} 1$/m);
     });
 
     it("refunds the user exactly once on rejected or expired, and reports a later contradicting paid_out", async function () {
