@@ -3,7 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 
 import type { Sql, Store } from "../store/store.js";
-import type { ChainBlock, ChainLog, ChainReader } from "./chain-reader.js";
+import type { ChainBlock, ChainLog, ChainReader } from "../chain/types.js";
 import {
   ChainUnstableError,
   CheckpointMovedError,
@@ -30,7 +30,8 @@ export interface ChainEvent {
 /**
  * What a listener watches and what it does. `handle` and `undo` run inside the store transaction that
  * also records the event as handled (or forgets it) and moves the checkpoint: write effects through `q`
- * only, and never wait on anything slow there (side effects towards other systems go through an outbox).
+ * only (never `store.tx` again: the transaction is already open), and never wait on anything slow there
+ * (side effects towards other systems go through an outbox table that another worker drains).
  */
 export interface Subscription {
   /** Stable name: the checkpoint is stored under it. */
@@ -256,9 +257,9 @@ export class EventListener {
     }
 
     const events = [...logs]
-      .sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index)
+      .sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex)
       .map((l) => this.toEvent(subscription, l));
-    const next: Checkpoint = { number: to, hash: top.hash! };
+    const next: Checkpoint = { number: to, hash: top.hash };
     await this.store.tx(async (q) => {
       await this.moveCheckpoint(q, subscription.id, checkpoint, next);
       for (const event of events) {
@@ -282,7 +283,7 @@ export class EventListener {
         );
         if (changes === 1) await subscription.handle(q, event);
       }
-      for (const [number, header] of headers) await this.keepBlock(q, subscription.id, number, header.hash!);
+      for (const [number, header] of headers) await this.keepBlock(q, subscription.id, number, header.hash);
       await q.run("DELETE FROM listener_blocks WHERE chain = ? AND subscription = ? AND block_number < ?", [
         this.chain,
         subscription.id,
@@ -306,7 +307,7 @@ export class EventListener {
     const blocks = await Promise.all(numbers.map((n) => this.reader.getBlock(n)));
     const headers = new Map<number, ChainBlock>();
     for (const block of blocks) {
-      if (block === null || block.hash === null) return undefined;
+      if (block === null) return undefined;
       headers.set(block.number, block);
     }
     return headers;
@@ -323,7 +324,7 @@ export class EventListener {
     for (let n = from; n <= to; n++) {
       const header = headers.get(n);
       if (header === undefined || header.parentHash !== parent) return false;
-      parent = header.hash!;
+      parent = header.hash;
     }
     return true;
   }
@@ -421,7 +422,7 @@ export class EventListener {
   private async initialCheckpoint(subscription: Subscription): Promise<Checkpoint> {
     if (subscription.startBlock <= 0) return BEFORE_GENESIS;
     const block = await this.reader.getBlock(subscription.startBlock - 1);
-    if (block === null || block.hash === null) {
+    if (block === null) {
       throw new RangeError(`subscription ${subscription.id}: block ${subscription.startBlock - 1} is not on the chain`);
     }
     return { number: block.number, hash: block.hash };
@@ -459,7 +460,7 @@ export class EventListener {
       subscription: subscription.id,
       blockNumber: log.blockNumber,
       blockHash: log.blockHash,
-      logIndex: log.index,
+      logIndex: log.logIndex,
       transactionHash: log.transactionHash,
       address: log.address,
       topics: [...log.topics],

@@ -1,77 +1,91 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
 
-/** One `eth_getLogs` the proxy saw: its block span and whether it was refused. */
-export interface LogQuery {
-  fromBlock: number;
-  toBlock: number;
-  refused: boolean;
-}
+/**
+ * What the proxy does to each JSON-RPC call on its way to the node:
+ * - forward: pass it through;
+ * - drop-reply: forward it, let the node act on it, then cut the connection without answering
+ *   (the "sent, but the reply was lost" case);
+ * - lag: answer `eth_blockNumber` with an older head (a node that is behind), forward the rest.
+ */
+export type ProxyMode = { kind: "forward" } | { kind: "drop-reply"; methods: string[] } | { kind: "lag"; head: number };
 
 export interface RpcProxy {
   url: string;
-  logQueries: LogQuery[];
-  close(): Promise<void>;
+  mode: ProxyMode;
+  /** Calls seen, by method. */
+  calls: Map<string, number>;
+  /** Stops listening and cuts every open connection: the URL is dead from now on. */
+  kill(): Promise<void>;
 }
 
-/**
- * A JSON-RPC proxy in front of a real node that refuses `eth_getLogs` over more than `maxLogRange`
- * blocks the way hosted providers do ("query returned more than 10000 results", code -32005), and
- * records every log query. Everything else is forwarded as is.
- */
-export async function startRangeLimitedProxy(upstream: string, maxLogRange: number): Promise<RpcProxy> {
-  const logQueries: LogQuery[] = [];
-  const server: Server = createServer((req, res) => {
+/** A loopback HTTP proxy in front of a JSON-RPC node, for transport faults the node itself cannot make. */
+export async function startRpcProxy(target: string): Promise<RpcProxy> {
+  const sockets = new Set<Socket>();
+  const proxy: RpcProxy = {
+    url: "",
+    mode: { kind: "forward" },
+    calls: new Map(),
+    kill: () => close(server, sockets),
+  };
+
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      void (async () => {
-        const text = Buffer.concat(chunks).toString();
-        const body = JSON.parse(text) as unknown;
-        const calls = Array.isArray(body) ? body : [body];
-        const answers = await Promise.all(
-          calls.map(
-            async (call: { id: unknown; method: string; params?: [{ fromBlock?: string; toBlock?: string }] }) => {
-              if (call.method === "eth_getLogs" && call.params?.[0]?.fromBlock !== undefined) {
-                const fromBlock = Number(call.params[0].fromBlock);
-                const toBlock = Number(call.params[0].toBlock);
-                const refused = toBlock - fromBlock + 1 > maxLogRange;
-                logQueries.push({ fromBlock, toBlock, refused });
-                if (refused) {
-                  return {
-                    jsonrpc: "2.0",
-                    id: call.id,
-                    error: { code: -32005, message: "query returned more than 10000 results" },
-                  };
-                }
-              }
-              const response = await fetch(upstream, {
-                method: "POST",
-                headers: { "content-type": "application/json" },
-                body: JSON.stringify(call),
-                signal: AbortSignal.timeout(10_000),
-              });
-              return (await response.json()) as unknown;
-            },
-          ),
-        );
-        res.writeHead(200, { "content-type": "application/json" });
-        res.end(JSON.stringify(Array.isArray(body) ? answers : answers[0]));
-      })().catch((error: unknown) => {
-        res.writeHead(502);
-        res.end(String(error));
-      });
+      void handle(Buffer.concat(chunks).toString(), res);
     });
   });
+
+  async function handle(body: string, res: ServerResponse): Promise<void> {
+    let method = "";
+    let id: unknown = null;
+    try {
+      const parsed = JSON.parse(body) as { method?: string; id?: unknown };
+      method = parsed.method ?? "";
+      id = parsed.id ?? null;
+    } catch {
+      // Forwarded as is; the node answers the parse error.
+    }
+    proxy.calls.set(method, (proxy.calls.get(method) ?? 0) + 1);
+    const mode = proxy.mode;
+    if (mode.kind === "lag" && method === "eth_blockNumber") {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ jsonrpc: "2.0", id, result: "0x" + mode.head.toString(16) }));
+      return;
+    }
+    try {
+      const upstream = await fetch(target, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+        signal: AbortSignal.timeout(10_000),
+      });
+      const text = await upstream.text();
+      if (mode.kind === "drop-reply" && mode.methods.includes(method)) {
+        res.socket?.destroy();
+        return;
+      }
+      res.writeHead(upstream.status, { "content-type": "application/json" });
+      res.end(text);
+    } catch {
+      res.socket?.destroy();
+    }
+  }
+
+  server.on("connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    logQueries,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return proxy;
+}
+
+function close(server: Server, sockets: Set<Socket>): Promise<void> {
+  for (const socket of sockets) socket.destroy();
+  return new Promise((resolve) => {
+    if (!server.listening) return resolve();
+    server.close(() => resolve());
+  });
 }

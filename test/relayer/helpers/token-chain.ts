@@ -2,6 +2,7 @@ import { Interface, JsonRpcProvider, Wallet } from "ethers";
 
 import { FeeOnTransferToken__factory } from "../../../typechain-types/factories/mocks/FeeOnTransferToken__factory.js";
 import type { FeeOnTransferToken } from "../../../typechain-types/index.js";
+import { ChainClient } from "../../../relayer/core/chain/chain-client.js";
 import type { ChainEvent, Subscription } from "../../../relayer/core/listener/event-listener.js";
 import type { Migration, Sql, Store } from "../../../relayer/core/store/store.js";
 
@@ -10,9 +11,16 @@ export function testProvider(url: string, chainId = 31337): JsonRpcProvider {
   return new JsonRpcProvider(url, chainId, { staticNetwork: true, cacheTimeout: -1, batchMaxCount: 1 });
 }
 
+/** The core's chain client on one node, as services read the chain. */
+export function chainReader(url: string): ChainClient {
+  return new ChainClient({ urls: [url], timeoutMs: 10_000 });
+}
+
 /** An open-mint ERC-20 (the test-only fee token with fee 0): every `mint` emits one Transfer. */
 export interface TokenChain {
   provider: JsonRpcProvider;
+  /** What the listener reads through: the core's chain client on the same node. */
+  reader: ChainClient;
   wallet: Wallet;
   token: FeeOnTransferToken;
   address: string;
@@ -31,6 +39,7 @@ export async function deployToken(url: string, privateKey: string): Promise<Toke
   const address = await token.getAddress();
   return {
     provider,
+    reader: chainReader(url),
     wallet,
     token,
     address,

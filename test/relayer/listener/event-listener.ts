@@ -8,13 +8,13 @@ import path from "node:path";
 import { createLogger } from "../../../relayer/core/kit/logger.js";
 import { ServiceMetrics } from "../../../relayer/core/kit/metrics.js";
 import { listenerCheck } from "../../../relayer/core/kit/readiness.js";
-import type { ChainReader } from "../../../relayer/core/listener/chain-reader.js";
+import type { ChainReader } from "../../../relayer/core/chain/types.js";
 import { EventListener, type EventListenerOptions } from "../../../relayer/core/listener/event-listener.js";
 import { SqliteStore } from "../../../relayer/core/store/sqlite-store.js";
 import type { Store } from "../../../relayer/core/store/store.js";
 import { ANVIL_KEYS, startAnvil, type Anvil } from "../helpers/anvil.js";
-import { startRangeLimitedProxy, type RpcProxy } from "../helpers/rpc-proxy.js";
-import { deployToken, testProvider, TransferLedger, type TokenChain } from "../helpers/token-chain.js";
+import { startRangeLimitedProxy, type RangeLimitedProxy } from "../helpers/range-limited-proxy.js";
+import { chainReader, deployToken, testProvider, TransferLedger, type TokenChain } from "../helpers/token-chain.js";
 
 const silent = createLogger({ service: "listener-test", level: "silent" });
 
@@ -88,7 +88,7 @@ describe("EventListener", function () {
       it("with 0 confirmations, handles an event as soon as its block is mined", async function () {
         const chain = await freshToken();
         const h = await harness(chain);
-        const listener = await h.listener(chain.provider, { confirmations: 0 });
+        const listener = await h.listener(chain.reader, { confirmations: 0 });
         const receiver = Wallet.createRandom().address;
         const minted = await chain.mint(receiver, 70n);
         await listener.sync();
@@ -99,7 +99,7 @@ describe("EventListener", function () {
       it("with 3 confirmations, handles nothing until the event's block is 3 blocks deep", async function () {
         const chain = await freshToken();
         const h = await harness(chain);
-        const listener = await h.listener(chain.provider, { confirmations: 3 });
+        const listener = await h.listener(chain.reader, { confirmations: 3 });
         const receiver = Wallet.createRandom().address;
         const minted = await chain.mint(receiver, 5n);
         await listener.sync();
@@ -115,7 +115,7 @@ describe("EventListener", function () {
       it("holds back an event a reorg removes before it is confirmed: it is never handled", async function () {
         const chain = await freshToken();
         const h = await harness(chain);
-        const listener = await h.listener(chain.provider, { confirmations: 3 });
+        const listener = await h.listener(chain.reader, { confirmations: 3 });
         const receiver = Wallet.createRandom().address;
         await chain.mint(receiver, 9n);
         await anvil.rpc("anvil_mine", ["0x1"]);
@@ -132,7 +132,7 @@ describe("EventListener", function () {
       it("undoes exactly once the effect of a handled event that a reorg removes", async function () {
         const chain = await freshToken();
         const h = await harness(chain);
-        const listener = await h.listener(chain.provider);
+        const listener = await h.listener(chain.reader);
         const receiver = Wallet.createRandom().address;
         const minted = await chain.mint(receiver, 40n);
         await listener.sync();
@@ -155,7 +155,7 @@ describe("EventListener", function () {
       it("undoes and re-applies exactly once an event a reorg moves to another block", async function () {
         const chain = await freshToken();
         const h = await harness(chain);
-        const listener = await h.listener(chain.provider);
+        const listener = await h.listener(chain.reader);
         const receiver = Wallet.createRandom().address;
         const raw = await chain.signMint(receiver, 25n);
         const hash = await anvil.rpc<string>("eth_sendRawTransaction", [raw]);
@@ -192,7 +192,7 @@ describe("EventListener", function () {
           extraArgs: ["--fork-url", anvil.url, "--fork-block-number", String(minted.blockNumber + 2)],
         });
         cleanups.push(() => behind.stop());
-        let current: ChainReader = chain.provider;
+        let current: ChainReader = chain.reader;
         const failover: ChainReader = {
           getBlockNumber: () => current.getBlockNumber(),
           getBlock: (block) => current.getBlock(block),
@@ -202,12 +202,12 @@ describe("EventListener", function () {
         await listener.sync();
         const checkpoint = await listener.checkpoint("transfers");
 
-        current = testProvider(behind.url);
+        current = chainReader(behind.url);
         await listener.sync();
         expect(await listener.checkpoint("transfers")).to.deep.equal(checkpoint);
         expect(await h.ledger.balance(receiver)).to.equal(8n);
 
-        current = chain.provider;
+        current = chain.reader;
         await chain.mint(receiver, 1n);
         await listener.sync();
         expect(await h.ledger.balance(receiver)).to.equal(9n);
@@ -219,7 +219,7 @@ describe("EventListener", function () {
       it("does not advance the checkpoint past a handler that throws; the event is redelivered and takes effect once", async function () {
         const chain = await freshToken();
         const h = await harness(chain);
-        const listener = await h.listener(chain.provider);
+        const listener = await h.listener(chain.reader);
         const receiver = Wallet.createRandom().address;
         await listener.sync();
         const checkpoint = await listener.checkpoint("transfers");
@@ -246,7 +246,7 @@ describe("EventListener", function () {
       it("reports how far it is behind, which /ready turns into not ready beyond a bound", async function () {
         const chain = await freshToken();
         const h = await harness(chain);
-        const listener = await h.listener(chain.provider);
+        const listener = await h.listener(chain.reader);
         await listener.sync();
         await anvil.rpc("anvil_mine", ["0xa"]);
         const check = listenerCheck(listener, 5);
@@ -259,7 +259,7 @@ describe("EventListener", function () {
       it("exports its lag as the ledgerlink_listener_lag_blocks gauge", async function () {
         const chain = await freshToken();
         const h = await harness(chain);
-        const listener = await h.listener(chain.provider);
+        const listener = await h.listener(chain.reader);
         const metrics = new ServiceMetrics("listener-test", { defaultMetrics: false });
         metrics.bindListener(listener);
         await listener.sync();
@@ -274,7 +274,7 @@ describe("EventListener", function () {
       it("hears new events while started, retries a failing handler with backoff and stops cleanly", async function () {
         const chain = await freshToken();
         const h = await harness(chain);
-        const listener = await h.listener(chain.provider, { pollIntervalMs: 20, retry: { initialMs: 10, maxMs: 50 } });
+        const listener = await h.listener(chain.reader, { pollIntervalMs: 20, retry: { initialMs: 10, maxMs: 50 } });
         const receiver = Wallet.createRandom().address;
         h.ledger.failNext = 2;
         listener.start();
@@ -295,7 +295,7 @@ describe("EventListener", function () {
   describe("on the in-process Hardhat node", function () {
     let server: { close(): Promise<void> };
     let url: string;
-    let proxy: RpcProxy | undefined;
+    let proxy: RangeLimitedProxy | undefined;
 
     before(async function () {
       const node = await hre.network.createServer("hardhat", "127.0.0.1", 0);
@@ -329,14 +329,14 @@ describe("EventListener", function () {
       const h = await harness(chain);
       const receiver = Wallet.createRandom().address;
       await chain.mint(receiver, 1n);
-      const first = await h.listener(chain.provider, { reorgWindow: REORG_WINDOW });
+      const first = await h.listener(chain.reader, { reorgWindow: REORG_WINDOW });
       await first.sync();
       const checkpoint = (await first.checkpoint("transfers"))!;
 
       await mine(2000);
       await chain.mint(receiver, 2n);
       proxy = await startRangeLimitedProxy(url, 1_000_000);
-      const restarted = await h.listener(testProvider(proxy.url), { reorgWindow: REORG_WINDOW });
+      const restarted = await h.listener(chainReader(proxy.url), { reorgWindow: REORG_WINDOW });
       await restarted.sync();
 
       expect(proxy.logQueries[0]!.fromBlock).to.equal(checkpoint.number + 1);
@@ -357,7 +357,7 @@ describe("EventListener", function () {
       }
       const h = await harness(chain);
       proxy = await startRangeLimitedProxy(url, 100);
-      const listener = await h.listener(testProvider(proxy.url), {
+      const listener = await h.listener(chainReader(proxy.url), {
         pageSize: { min: 1, initial: 400, max: 2000 },
         reorgWindow: REORG_WINDOW,
       });

@@ -1,0 +1,242 @@
+import { randomUUID } from "node:crypto";
+
+import { keccak256, toUtf8Bytes } from "ethers";
+
+import { IdempotencyConflictError, InvalidTxRequestError, TxNotFoundError, TxRejectedError } from "./errors.js";
+import type { TxManager } from "./tx-manager.js";
+import { type DecodedRevert, type TxError, TxStatus } from "./types.js";
+
+/** How one kind of batch call is built: the contract, the encoding of the items, the size limit. */
+export interface BatchCodec {
+  /** Items of one group go into the same batch call. */
+  group: string;
+  to: string;
+  maxItems: number;
+  /** Calldata of the batch call for these payloads, in this order. */
+  encode(payloads: readonly string[]): string;
+}
+
+export const BatchItemStatus = {
+  Pending: "pending",
+  Packed: "packed",
+  Succeeded: "succeeded",
+  Failed: "failed",
+} as const;
+export type BatchItemStatus = (typeof BatchItemStatus)[keyof typeof BatchItemStatus];
+
+export interface BatchItem {
+  id: string;
+  tenant: string;
+  idempotencyKey: string;
+  group: string;
+  payload: string;
+  status: BatchItemStatus;
+  /** The batch request that carries (or carried) the item, and its place in it. */
+  batchRequestId: string | undefined;
+  index: number | undefined;
+  error: TxError | undefined;
+}
+
+interface ItemRow {
+  id: string;
+  tenant: string;
+  idempotency_key: string;
+  request_hash: string;
+  group_name: string;
+  payload: string;
+  status: BatchItemStatus;
+  batch_request_id: string | null;
+  item_index: number | null;
+  error_json: string | null;
+}
+
+const toItem = (r: ItemRow): BatchItem => ({
+  id: r.id,
+  tenant: r.tenant,
+  idempotencyKey: r.idempotency_key,
+  group: r.group_name,
+  payload: r.payload,
+  status: r.status,
+  batchRequestId: r.batch_request_id ?? undefined,
+  index: r.item_index === null ? undefined : Number(r.item_index),
+  error: r.error_json === null ? undefined : (JSON.parse(r.error_json) as TxError),
+});
+
+/** The all-or-nothing batch's report of the item that failed it: `RemittanceBatchItemFailed(index, reason)`. */
+export function batchItemFailure(revert: DecodedRevert | undefined): { index: number; reason: string } | undefined {
+  if (revert?.name !== "RemittanceBatchItemFailed" || revert.args.length < 2) return undefined;
+  return { index: Number(revert.args[0]), reason: revert.args[1]! };
+}
+
+const BATCH_TENANT = "_batch";
+
+/**
+ * Packs items handed in by callers into one batch call per group, one batch in flight per group (so one
+ * per block at most), through the transaction manager like any request. The batches are all-or-nothing:
+ * when the batch reverts with `RemittanceBatchItemFailed(index, reason)`, in simulation or on chain,
+ * that item fails alone with its decoded reason and the rest go into the next batch.
+ */
+export class Batcher {
+  private readonly codecs = new Map<string, BatchCodec>();
+
+  constructor(
+    private readonly manager: TxManager,
+    codecs: readonly BatchCodec[],
+  ) {
+    for (const codec of codecs) this.codecs.set(codec.group, codec);
+  }
+
+  /** Idempotent per tenant and key, like `TxManager.submit`. */
+  async add(input: { tenant: string; idempotencyKey: string; group: string; payload: string }): Promise<BatchItem> {
+    if (!this.codecs.has(input.group)) throw new InvalidTxRequestError(`no batch group "${input.group}"`);
+    const hash = keccak256(toUtf8Bytes(JSON.stringify([input.group, input.payload])));
+    const now = Date.now();
+    const row = await this.manager.ctx.store.tx(async (q) => {
+      const existing = await q.get<ItemRow>("SELECT * FROM tx_batch_items WHERE tenant = ? AND idempotency_key = ?", [
+        input.tenant,
+        input.idempotencyKey,
+      ]);
+      if (existing !== undefined) return existing;
+      const id = randomUUID();
+      await q.run(
+        `INSERT INTO tx_batch_items (id, tenant, idempotency_key, request_hash, group_name, payload, status,
+           batch_request_id, item_index, error_json, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, ?)`,
+        [id, input.tenant, input.idempotencyKey, hash, input.group, input.payload, BatchItemStatus.Pending, now, now],
+      );
+      return (await q.get<ItemRow>("SELECT * FROM tx_batch_items WHERE id = ?", [id]))!;
+    });
+    if (row.request_hash !== hash) throw new IdempotencyConflictError(input.tenant, input.idempotencyKey);
+    return toItem(row);
+  }
+
+  async get(id: string): Promise<BatchItem> {
+    const row = await this.manager.ctx.store.read((q) =>
+      q.get<ItemRow>("SELECT * FROM tx_batch_items WHERE id = ?", [id]),
+    );
+    if (row === undefined) throw new TxNotFoundError(id);
+    return toItem(row);
+  }
+
+  /** One step: settle the items of finished batches, then pack a new batch for each idle group. */
+  async runOnce(): Promise<void> {
+    await this.settle();
+    for (const codec of this.codecs.values()) await this.pack(codec);
+  }
+
+  private async settle(): Promise<void> {
+    const { store } = this.manager.ctx;
+    const packed = await store.read((q) =>
+      q.all<{ batch_request_id: string }>("SELECT DISTINCT batch_request_id FROM tx_batch_items WHERE status = ?", [
+        BatchItemStatus.Packed,
+      ]),
+    );
+    for (const { batch_request_id: requestId } of packed) {
+      const request = await this.manager.get(requestId);
+      if (request.status === TxStatus.Confirmed) {
+        await this.setStatus(requestId, BatchItemStatus.Succeeded);
+      } else if (request.status === TxStatus.Reverted) {
+        const failure = batchItemFailure(request.error?.revert);
+        if (failure !== undefined) await this.failItem(requestId, failure.index, failure.reason);
+        await this.setStatus(requestId, BatchItemStatus.Pending);
+      } else if (request.status === TxStatus.Cancelled || request.status === TxStatus.Expired) {
+        await this.setStatus(requestId, BatchItemStatus.Pending);
+      }
+    }
+  }
+
+  private async pack(codec: BatchCodec): Promise<void> {
+    const { store } = this.manager.ctx;
+    const busy = await store.read((q) =>
+      q.get("SELECT id FROM tx_batch_items WHERE group_name = ? AND status = ?", [codec.group, BatchItemStatus.Packed]),
+    );
+    if (busy !== undefined) return;
+    let items = await store.read((q) =>
+      q.all<ItemRow>(
+        "SELECT * FROM tx_batch_items WHERE group_name = ? AND status = ? ORDER BY created_at, id LIMIT ?",
+        [codec.group, BatchItemStatus.Pending, codec.maxItems],
+      ),
+    );
+    // Each refusal removes one item (or all), so this ends within items.length + 1 simulations.
+    while (items.length > 0) {
+      const key = `batch:${codec.group}:${randomUUID()}`;
+      try {
+        const { record } = await this.manager.submit({
+          tenant: BATCH_TENANT,
+          idempotencyKey: key,
+          to: codec.to,
+          data: codec.encode(items.map((i) => i.payload)),
+        });
+        await store.tx(async (q) => {
+          for (const [index, item] of items.entries()) {
+            await q.run(
+              "UPDATE tx_batch_items SET status = ?, batch_request_id = ?, item_index = ?, updated_at = ? WHERE id = ? AND status = ?",
+              [BatchItemStatus.Packed, record.id, index, Date.now(), item.id, BatchItemStatus.Pending],
+            );
+          }
+        });
+        return;
+      } catch (error) {
+        if (!(error instanceof TxRejectedError)) throw error;
+        const failure = batchItemFailure(error.record.error?.revert);
+        const failed = failure === undefined ? undefined : items[failure.index];
+        if (failed === undefined) {
+          // The batch as a whole is refused (the caller's own standing): every item fails with that error.
+          await this.failRows(items, error.record.error!);
+          return;
+        }
+        await this.failRows([failed], this.reasonError(failure!.reason));
+        items = items.filter((i) => i.id !== failed.id);
+      }
+    }
+  }
+
+  private reasonError(reason: string): TxError {
+    const revert = this.manager.ctx.decodeRevert(reason);
+    return {
+      code: "BATCH_ITEM_FAILED",
+      message: revert ? `${revert.name}(${revert.args.join(", ")})` : `item reverted with ${reason}`,
+      ...(revert ? { revert } : {}),
+    };
+  }
+
+  private async failItem(requestId: string, index: number, reason: string): Promise<void> {
+    const row = await this.manager.ctx.store.read((q) =>
+      q.get<ItemRow>("SELECT * FROM tx_batch_items WHERE batch_request_id = ? AND item_index = ? AND status = ?", [
+        requestId,
+        index,
+        BatchItemStatus.Packed,
+      ]),
+    );
+    if (row !== undefined) await this.failRows([row], this.reasonError(reason));
+  }
+
+  private async failRows(rows: readonly ItemRow[], error: TxError): Promise<void> {
+    await this.manager.ctx.store.tx(async (q) => {
+      for (const row of rows) {
+        await q.run(
+          "UPDATE tx_batch_items SET status = ?, error_json = ?, updated_at = ? WHERE id = ? AND status IN (?, ?)",
+          [
+            BatchItemStatus.Failed,
+            JSON.stringify(error),
+            Date.now(),
+            row.id,
+            BatchItemStatus.Pending,
+            BatchItemStatus.Packed,
+          ],
+        );
+      }
+    });
+  }
+
+  /** Moves the items still packed in `requestId` to `status` (pending again: back in the queue). */
+  private async setStatus(requestId: string, status: BatchItemStatus): Promise<void> {
+    await this.manager.ctx.store.tx((q) =>
+      q.run(
+        `UPDATE tx_batch_items SET status = ?, updated_at = ?${status === BatchItemStatus.Pending ? ", batch_request_id = NULL, item_index = NULL" : ""}
+         WHERE batch_request_id = ? AND status = ?`,
+        [status, Date.now(), requestId, BatchItemStatus.Packed],
+      ),
+    );
+  }
+}

@@ -1,0 +1,549 @@
+import { randomUUID } from "node:crypto";
+
+import { keccak256, type TransactionRequest } from "ethers";
+
+import { ChainError, NonceConsumedError, NonceGapError, TransportError, UnderpricedError } from "../chain/errors.js";
+import type { ChainReceipt } from "../chain/types.js";
+import type { Sql } from "../store/store.js";
+import type { Fees } from "./fee-policy.js";
+import type { TxContext } from "./tx-context.js";
+import {
+  type Attempt,
+  attemptsOf,
+  type AttemptRow,
+  chainFloor,
+  countIn,
+  getRequest,
+  insertAttempt,
+  insertRequest,
+  markBroadcast,
+  nextNonce,
+  type RequestRow,
+  requestsIn,
+  setChainFloor,
+  toAttempt,
+  transition,
+} from "./tx-repository.js";
+import { IN_FLIGHT_STATUSES, TxStatus } from "./types.js";
+
+const SENDABLE = [TxStatus.Signed, TxStatus.Submitted, TxStatus.SendUnknown] as const;
+const SYSTEM_TENANT = "_txmanager";
+
+/**
+ * The policy loop: everything that touches the chain on behalf of stored requests, one pass at a time.
+ * Each pass reads the signer's latest and pending nonce counts, then:
+ *  1. expires queued requests past their deadline;
+ *  2. resyncs the nonce floor with the chain (another sender went ahead → raise; nothing of ours left
+ *     above → rewind) and fills gaps below our in-flight nonces with no-op self-transfers;
+ *  3. signs queued requests: nonce, signed bytes and hash stored in one database transaction;
+ *  4. broadcasts every stored attempt not yet acknowledged, in nonce order;
+ *  5. resolves in-flight requests: receipts of every hash they ever had, re-broadcast when missing from
+ *     the pool, bump-and-replace when stuck, cancel-and-replace on request, confirmations, reorgs.
+ * A crash anywhere leaves the database in a state the next pass continues from.
+ */
+export class TxPolicyLoop {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = true;
+  /** Requests whose nonce the chain passed without any of their hashes: requeued only if seen twice. */
+  private readonly suspects = new Set<string>();
+
+  constructor(private readonly ctx: TxContext) {}
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Stops after the pass under way; what it did is stored, so nothing is lost. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  /**
+   * One pass. Its steps are public so a test can stop between them (a crash between signing and
+   * broadcasting is "signQueued, then nothing"); a service only calls start/stop.
+   */
+  async runOnce(): Promise<void> {
+    const { ctx } = this;
+    const latest = await ctx.chain.getTransactionCount(ctx.signer, "latest");
+    const pending = await ctx.chain.getTransactionCount(ctx.signer, "pending");
+    await this.expire();
+    await this.resync(latest, pending);
+    await this.signQueued();
+    await this.broadcastUnsent();
+    await this.resolveInFlight(latest);
+    await this.report(pending);
+  }
+
+  private schedule(delay: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.runOnce()
+        .catch((error: unknown) => this.ctx.logger.warn({ err: describe(error) }, "tx policy pass failed"))
+        .finally(() => this.schedule(this.ctx.pollIntervalMs));
+    }, delay);
+  }
+
+  async expire(): Promise<void> {
+    const now = Date.now();
+    await this.ctx.store.tx(async (q) => {
+      const due = await q.all<{ id: string }>(
+        "SELECT id FROM tx_requests WHERE signer = ? AND status = ? AND expires_at IS NOT NULL AND expires_at <= ?",
+        [this.ctx.signer, TxStatus.Queued, now],
+      );
+      for (const { id } of due)
+        await transition(q, id, [TxStatus.Queued], TxStatus.Expired, "deadline passed while queued");
+    });
+  }
+
+  /** Compares the store with the chain's counts and corrects explicitly, with a history line for each fill. */
+  async resync(latest: number, pending: number): Promise<void> {
+    const { ctx } = this;
+    const gaps = await ctx.store.tx(async (q) => {
+      const floor = await chainFloor(q, ctx.signer);
+      const top = await q.get<{ n: number | null }>("SELECT MAX(nonce) AS n FROM tx_attempts WHERE signer = ?", [
+        ctx.signer,
+      ]);
+      const ourNext = top?.n === null || top?.n === undefined ? 0 : Number(top.n) + 1;
+      const next = Math.max(ourNext, floor);
+      if (pending > next) {
+        // Another sender used the key: our next nonce starts above what it took.
+        await setChainFloor(q, ctx.signer, pending);
+        ctx.logger.warn({ signer: ctx.signer, from: next, to: pending }, "nonce resync: chain ahead of the store");
+      } else if (floor > Math.max(pending, ourNext)) {
+        // Nonces the floor reserved (another sender's pool transactions) are gone: rewind to the chain.
+        await setChainFloor(q, ctx.signer, Math.max(pending, ourNext));
+        ctx.logger.warn({ signer: ctx.signer, from: floor, to: Math.max(pending, ourNext) }, "nonce rewind");
+      }
+      // Nonces between the chain's pending count and our highest in-flight nonce that no in-flight request of
+      // ours holds would stall everything above them: fill them with no-op self-transfers.
+      // A nonce counts as ours while a request holds it, final or not (a lagging node's low count must not
+      // make us fill under our own confirmed transactions); only in-flight ones are waiting on the gap.
+      const holders = await q.all<{ nonce: number; status: TxStatus }>(
+        "SELECT nonce, status FROM tx_requests WHERE signer = ? AND nonce IS NOT NULL AND nonce >= ?",
+        [ctx.signer, Math.min(pending, latest)],
+      );
+      const held = new Set(holders.map((r) => Number(r.nonce)));
+      const highest = Math.max(
+        -1,
+        ...holders.filter((r) => IN_FLIGHT_STATUSES.includes(r.status)).map((r) => Number(r.nonce)),
+      );
+      const found: number[] = [];
+      for (let n = Math.max(pending, latest); n < highest; n++) if (!held.has(n)) found.push(n);
+      return found;
+    });
+    if (gaps.length === 0) return;
+    const fees = await ctx.feePolicy.initial(ctx.chain);
+    const filled = await ctx.store.tx(async (q) => {
+      const done: number[] = [];
+      for (const nonce of gaps) {
+        // Checked again inside the write: a request may have taken the nonce since.
+        const taken = await q.get("SELECT id FROM tx_requests WHERE signer = ? AND nonce = ?", [ctx.signer, nonce]);
+        if (taken !== undefined) continue;
+        await this.insertFill(q, nonce, fees);
+        done.push(nonce);
+      }
+      return done;
+    });
+    if (filled.length > 0) ctx.logger.warn({ nonces: filled }, "filled nonce gaps with no-op self-transfers");
+  }
+
+  private async insertFill(q: Sql, nonce: number, fees: Fees): Promise<void> {
+    const { ctx } = this;
+    const now = Date.now();
+    const id = randomUUID();
+    const row: RequestRow = {
+      id,
+      tenant: SYSTEM_TENANT,
+      idempotency_key: `fill:${ctx.signer}:${nonce}:${id}`,
+      request_hash: "0x",
+      kind: "fill",
+      signer: ctx.signer,
+      to_address: ctx.signer,
+      data: "0x",
+      value: "0",
+      gas_limit: "21000",
+      status: TxStatus.Signed,
+      nonce,
+      mined_hash: null,
+      block_number: null,
+      block_hash: null,
+      error_json: null,
+      cancel_requested: 0,
+      expires_at: null,
+      created_at: now,
+      updated_at: now,
+      submitted_at: null,
+    };
+    await insertRequest(q, row, `fills nonce gap at ${nonce}`);
+    const attempt = await this.sign(row, nonce, fees, "original");
+    await insertAttempt(q, attempt, ctx.signer);
+  }
+
+  /** Nonce, signed bytes and hash in one database transaction per pass, before anything is broadcast. */
+  async signQueued(): Promise<void> {
+    const { ctx } = this;
+    const waiting = await ctx.store.read((q) => countIn(q, ctx.signer, [TxStatus.Queued]));
+    if (waiting === 0) return;
+    // Fees are read before the write transaction: no network call while the store is locked.
+    const fees = await ctx.feePolicy.initial(ctx.chain);
+    await ctx.store.tx(async (q) => {
+      const room = ctx.maxInFlight - (await countIn(q, ctx.signer, IN_FLIGHT_STATUSES));
+      if (room <= 0) return;
+      const queued = await q.all<RequestRow>(
+        "SELECT * FROM tx_requests WHERE signer = ? AND status = ? ORDER BY created_at, id LIMIT ?",
+        [ctx.signer, TxStatus.Queued, room],
+      );
+      if (queued.length === 0) return;
+      let nonce = await nextNonce(q, ctx.signer);
+      for (const row of queued) {
+        const attempt = await this.sign(row, nonce, fees, "original");
+        await insertAttempt(q, attempt, ctx.signer);
+        await transition(q, row.id, [TxStatus.Queued], TxStatus.Signed, `nonce ${nonce}, ${attempt.hash}`, { nonce });
+        nonce++;
+      }
+    });
+  }
+
+  private async sign(row: RequestRow, nonce: number, fees: Fees, purpose: Attempt["purpose"]): Promise<Attempt> {
+    const { ctx } = this;
+    const cancel = purpose === "cancel";
+    const tx: TransactionRequest = {
+      chainId: ctx.chainId,
+      nonce,
+      to: cancel ? ctx.signer : row.to_address,
+      data: cancel ? "0x" : row.data,
+      value: cancel ? 0n : BigInt(row.value),
+      gasLimit: cancel ? 21_000n : BigInt(row.gas_limit ?? "21000"),
+      ...fees,
+    };
+    const raw = await ctx.wallet.signTransaction(tx);
+    return {
+      hash: keccak256(raw),
+      requestId: row.id,
+      nonce,
+      purpose,
+      raw,
+      fees,
+      createdAt: Date.now(),
+      broadcastAt: undefined,
+    };
+  }
+
+  /** Every attempt of an in-flight request that no node has acknowledged yet, lowest nonce first. */
+  async broadcastUnsent(): Promise<void> {
+    const { ctx } = this;
+    const unsent = await ctx.store.read((q) =>
+      q.all<AttemptRow & { status: TxStatus }>(
+        `SELECT a.*, r.status FROM tx_attempts a JOIN tx_requests r ON r.id = a.request_id
+         WHERE a.signer = ? AND a.broadcast_at IS NULL AND r.status IN (?, ?, ?)
+           AND a.attempt_no = (SELECT MAX(b.attempt_no) FROM tx_attempts b WHERE b.request_id = a.request_id)
+         ORDER BY a.nonce, a.attempt_no`,
+        [ctx.signer, ...SENDABLE],
+      ),
+    );
+    for (const row of unsent) {
+      const attempt = toAttempt(row);
+      if (row.status === TxStatus.SendUnknown && (await this.lookUp(attempt.requestId))) continue;
+      const outcome = await this.broadcast(attempt);
+      // A later nonce cannot be accepted before this one: stop here, the next pass continues.
+      if (outcome === "stop") break;
+    }
+  }
+
+  /** `depth` bounds the underpriced → replace → broadcast chain within one pass. */
+  private async broadcast(attempt: Attempt, depth = 0): Promise<"ok" | "stop"> {
+    const { ctx } = this;
+    try {
+      await ctx.chain.sendRawTransaction(attempt.raw);
+      await this.acknowledge(attempt, "broadcast");
+      return "ok";
+    } catch (error) {
+      if (error instanceof TransportError) {
+        await ctx.store.tx((q) =>
+          transition(q, attempt.requestId, [TxStatus.Signed], TxStatus.SendUnknown, `reply lost for ${attempt.hash}`),
+        );
+        return "stop";
+      }
+      if (error instanceof NonceConsumedError) {
+        if (/already known|known transaction|already imported|already exists/i.test(error.message)) {
+          await this.acknowledge(attempt, "already known to the node");
+          return "ok";
+        }
+        // Nonce too low: usually this very request was mined while the reply was lost.
+        await this.lookUp(attempt.requestId);
+        return "ok";
+      }
+      if (error instanceof UnderpricedError) {
+        if (depth < 3) await this.replace(attempt.requestId, "underpriced", "replacement", depth + 1);
+        return "stop";
+      }
+      if (error instanceof NonceGapError) return "stop"; // the next pass's resync fills or rewinds
+      ctx.logger.warn({ hash: attempt.hash, err: describe(error) }, "broadcast refused");
+      return "stop";
+    }
+  }
+
+  private async acknowledge(attempt: Attempt, detail: string): Promise<void> {
+    const now = Date.now();
+    await this.ctx.store.tx(async (q) => {
+      await markBroadcast(q, attempt.hash, now);
+      const request = await getRequest(q, attempt.requestId);
+      await transition(
+        q,
+        attempt.requestId,
+        [TxStatus.Signed, TxStatus.SendUnknown],
+        TxStatus.Submitted,
+        `${detail}: ${attempt.hash}`,
+        {
+          ...(request?.submitted_at === null ? { submittedAt: now } : {}),
+        },
+      );
+    });
+  }
+
+  /** Looks up the receipts of every hash the request ever had; records the one mined. */
+  private async lookUp(requestId: string): Promise<ChainReceipt | undefined> {
+    const { ctx } = this;
+    const attempts = await ctx.store.read((q) => attemptsOf(q, requestId));
+    for (const attempt of [...attempts].reverse()) {
+      const receipt = await ctx.chain.getTransactionReceipt(attempt.hash);
+      if (receipt !== null) {
+        await this.recordMined(requestId, receipt);
+        return receipt;
+      }
+    }
+    return undefined;
+  }
+
+  private async recordMined(requestId: string, receipt: ChainReceipt): Promise<void> {
+    const { ctx } = this;
+    const submittedAt = await ctx.store.tx(async (q) => {
+      const before = await getRequest(q, requestId);
+      const moved = await transition(
+        q,
+        requestId,
+        SENDABLE,
+        TxStatus.Mined,
+        `${receipt.transactionHash} in block ${receipt.blockNumber}`,
+        { minedHash: receipt.transactionHash, blockNumber: receipt.blockNumber, blockHash: receipt.blockHash },
+      );
+      return moved ? before?.submitted_at : undefined;
+    });
+    this.suspects.delete(requestId);
+    if (submittedAt !== undefined && submittedAt !== null) ctx.metrics.submitToMined(Date.now() - Number(submittedAt));
+  }
+
+  async resolveInFlight(latest: number): Promise<void> {
+    const { ctx } = this;
+    const inFlight = await ctx.store.read((q) => requestsIn(q, ctx.signer, [...SENDABLE, TxStatus.Mined]));
+    let head: number | undefined;
+    for (const row of inFlight) {
+      try {
+        if (row.status === TxStatus.Mined) {
+          head ??= await ctx.chain.getBlockNumber();
+          await this.confirm(row, head);
+          continue;
+        }
+        const nonce = Number(row.nonce);
+        if (nonce < latest) {
+          // The chain moved past this nonce: one of our hashes was mined, or another sender took it.
+          const receipt = await this.lookUp(row.id);
+          if (receipt !== undefined) {
+            if (ctx.confirmations === 1)
+              await this.confirm(
+                {
+                  ...row,
+                  status: TxStatus.Mined,
+                  mined_hash: receipt.transactionHash,
+                  block_hash: receipt.blockHash,
+                  block_number: receipt.blockNumber,
+                },
+                receipt.blockNumber,
+                receipt,
+              );
+            continue;
+          }
+          await this.nonceTaken(row);
+          continue;
+        }
+        this.suspects.delete(row.id);
+        if (row.cancel_requested === 1) await this.cancelInFlight(row);
+        else await this.watchPool(row);
+      } catch (error) {
+        if (!(error instanceof ChainError)) throw error;
+        ctx.logger.warn({ id: row.id, err: describe(error) }, "could not resolve in-flight request this pass");
+      }
+    }
+  }
+
+  /** Our nonce was used by a transaction that is none of ours: the request needs a new nonce. */
+  private async nonceTaken(row: RequestRow): Promise<void> {
+    if (!this.suspects.has(row.id)) {
+      // A lagging node may not have the receipt yet: decide on the next pass.
+      this.suspects.add(row.id);
+      return;
+    }
+    this.suspects.delete(row.id);
+    const detail = `nonce ${row.nonce} was used by another transaction`;
+    await this.ctx.store.tx((q) =>
+      row.kind === "fill"
+        ? transition(q, row.id, SENDABLE, TxStatus.Cancelled, `${detail}; the gap is filled`)
+        : transition(q, row.id, SENDABLE, TxStatus.Queued, `${detail}; queued again for a new nonce`, { nonce: null }),
+    );
+  }
+
+  /** Missing from the pool → re-broadcast as is; stuck past `stuckAfterMs` → replace with higher fees. */
+  private async watchPool(row: RequestRow): Promise<void> {
+    const { ctx } = this;
+    const attempts = await ctx.store.read((q) => attemptsOf(q, row.id));
+    const current = attempts.filter((a) => a.nonce === Number(row.nonce)).at(-1);
+    if (current === undefined || current.broadcastAt === undefined) return;
+    const age = Date.now() - current.createdAt;
+    if (age >= ctx.stuckAfterMs) {
+      await this.replace(row.id, `not mined after ${age} ms`);
+      return;
+    }
+    if (Date.now() - current.broadcastAt < ctx.resendAfterMs) return;
+    const known = await ctx.chain.getTransaction(current.hash);
+    if (known === null) {
+      ctx.logger.warn({ id: row.id, hash: current.hash }, "transaction missing from the pool: re-broadcast");
+      await ctx.chain.sendRawTransaction(current.raw).catch((error: unknown) => {
+        if (!(error instanceof NonceConsumedError)) throw error;
+      });
+    }
+    await ctx.store.tx((q) => markBroadcast(q, current.hash, Date.now()));
+  }
+
+  /** A new attempt at the same nonce with the policy's bumped fees (or the same bytes again where it cannot bump). */
+  private async replace(
+    requestId: string,
+    reason: string,
+    purpose: Attempt["purpose"] = "replacement",
+    depth = 0,
+  ): Promise<void> {
+    const { ctx } = this;
+    const row = await ctx.store.read((q) => getRequest(q, requestId));
+    if (row === undefined || row.nonce === null) return;
+    const attempts = await ctx.store.read((q) => attemptsOf(q, requestId));
+    const current = attempts.filter((a) => a.nonce === Number(row.nonce)).at(-1);
+    if (current === undefined) return;
+    const bumped = await ctx.feePolicy.bump(current.fees, ctx.chain);
+    if (bumped === "rebroadcast" && purpose !== "cancel") {
+      await ctx.chain.sendRawTransaction(current.raw).catch((error: unknown) => {
+        if (!(error instanceof ChainError)) throw error;
+        ctx.logger.warn({ hash: current.hash, err: describe(error) }, "re-broadcast at the same price refused");
+      });
+      await ctx.store.tx(async (q) => {
+        // Restart the stuck clock: the same bytes are all this network accepts.
+        await q.run("UPDATE tx_attempts SET created_at = ?, broadcast_at = ? WHERE hash = ?", [
+          Date.now(),
+          Date.now(),
+          current.hash,
+        ]);
+      });
+      return;
+    }
+    const fees = bumped === "rebroadcast" ? current.fees : bumped;
+    const attempt = await this.sign(row, Number(row.nonce), fees, purpose);
+    const stored = await ctx.store.tx(async (q) => {
+      const fresh = await getRequest(q, requestId);
+      if (fresh === undefined || !SENDABLE.includes(fresh.status as (typeof SENDABLE)[number])) return false;
+      await insertAttempt(q, attempt, ctx.signer);
+      await transition(q, requestId, SENDABLE, fresh.status, `${purpose} ${attempt.hash} (${reason})`);
+      return true;
+    });
+    if (stored) await this.broadcast(attempt, depth);
+  }
+
+  private async cancelInFlight(row: RequestRow): Promise<void> {
+    const attempts = await this.ctx.store.read((q) => attemptsOf(q, row.id));
+    if (attempts.some((a) => a.purpose === "cancel")) return this.watchPool(row);
+    await this.replace(row.id, "cancel requested", "cancel");
+  }
+
+  /** Final once the receipt has `confirmations` blocks and is still where it was; a reorg sends it back. */
+  private async confirm(row: RequestRow, head: number, known?: ChainReceipt): Promise<void> {
+    const { ctx } = this;
+    const block = Number(row.block_number);
+    if (head - block + 1 < ctx.confirmations) return;
+    const receipt = known ?? (await ctx.chain.getTransactionReceipt(row.mined_hash!));
+    if (receipt === null || receipt.blockHash !== row.block_hash) {
+      await ctx.store.tx((q) =>
+        transition(
+          q,
+          row.id,
+          [TxStatus.Mined],
+          TxStatus.Submitted,
+          `receipt of ${row.mined_hash} gone from block ${block} (reorg)`,
+          {
+            minedHash: null,
+            blockNumber: null,
+            blockHash: null,
+          },
+        ),
+      );
+      return;
+    }
+    const attempts = await ctx.store.read((q) => attemptsOf(q, row.id));
+    const mined = attempts.find((a) => a.hash === receipt.transactionHash);
+    if (mined?.purpose === "cancel") {
+      await ctx.store.tx((q) =>
+        transition(q, row.id, [TxStatus.Mined], TxStatus.Cancelled, "the cancelling self-transfer was mined"),
+      );
+      return;
+    }
+    if (receipt.status === 1) {
+      await ctx.store.tx((q) =>
+        transition(q, row.id, [TxStatus.Mined], TxStatus.Confirmed, `${ctx.confirmations} confirmation(s)`),
+      );
+      return;
+    }
+    const error = await this.revertReason(row, receipt);
+    await ctx.store.tx((q) => transition(q, row.id, [TxStatus.Mined], TxStatus.Reverted, error.message, { error }));
+  }
+
+  /** Replays the call on the parent block to recover the revert data the receipt does not carry. */
+  private async revertReason(row: RequestRow, receipt: ChainReceipt) {
+    const { ctx } = this;
+    try {
+      await ctx.chain.request("eth_call", [
+        {
+          from: ctx.signer,
+          to: row.to_address,
+          data: row.data,
+          value: "0x" + BigInt(row.value).toString(16),
+          gas: "0x" + BigInt(row.gas_limit ?? "0").toString(16),
+        },
+        "0x" + (receipt.blockNumber - 1).toString(16),
+      ]);
+    } catch (error) {
+      if (error instanceof ChainError && "data" in error && typeof error.data === "string") {
+        const revert = ctx.decodeRevert(error.data);
+        if (revert) return { code: "REVERTED", message: `${revert.name}(${revert.args.join(", ")})`, revert };
+      }
+    }
+    return { code: "REVERTED", message: `reverted in block ${receipt.blockNumber}` };
+  }
+
+  private async report(pending: number): Promise<void> {
+    const { ctx } = this;
+    const { queued, inFlight, next } = await ctx.store.read(async (q) => ({
+      queued: await countIn(q, ctx.signer, [TxStatus.Queued]),
+      inFlight: await countIn(q, ctx.signer, IN_FLIGHT_STATUSES),
+      next: await nextNonce(q, ctx.signer),
+    }));
+    ctx.metrics.queueDepth(queued);
+    ctx.metrics.inFlight(inFlight);
+    ctx.metrics.nonceGap(ctx.signer, next - pending);
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
