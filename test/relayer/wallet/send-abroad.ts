@@ -37,7 +37,7 @@ interface TransferView {
   refundReason: string | null;
 }
 
-export function senderConfig(dir: string, operatorUrl: string): WalletConfig {
+function senderConfig(dir: string, operatorUrl: string): WalletConfig {
   return walletConfig(dir, {
     operator: { url: operatorUrl, timeoutMs: 1_000, retry: { initialMs: 40, factor: 2, maxMs: 200 }, pollMs: 20 },
   });
