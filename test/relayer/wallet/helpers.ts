@@ -140,7 +140,7 @@ export async function balanceOf(wallet: { url: string; appKey: string }, account
 export async function postEvent(
   url: string,
   secret: string,
-  params: { id: string; data: Record<string, unknown>; timestamp?: number },
+  params: { id: string; data: Record<string, unknown>; timestamp?: number; contentType?: string },
 ): Promise<Answer> {
   const body = JSON.stringify({
     type: "remittance.status_changed",
@@ -153,7 +153,8 @@ export async function postEvent(
     body,
     secrets: secret,
   });
-  return call(url, "POST", "/webhooks/operator", { raw: body, headers });
+  const contentType = { "content-type": params.contentType ?? "application/json" };
+  return call(url, "POST", "/webhooks/operator", { raw: body, headers: { ...headers, ...contentType } });
 }
 
 /**

@@ -317,7 +317,13 @@ describe("Wallet ledger: sending abroad and the operator's webhooks", function (
           .status,
       ).to.equal(200);
       expect(
-        (await postEvent(wallet.url, next, { id: "msg_new", data: { id: t.remittanceId, status: "paid_out" } })).status,
+        (
+          await postEvent(wallet.url, next, {
+            id: "msg_new",
+            data: { id: t.remittanceId, status: "paid_out" },
+            contentType: "application/json; charset=utf-8",
+          })
+        ).status,
       ).to.equal(200);
       expect(await transfer(t.id)).to.include({ state: "paid_out" });
     });
