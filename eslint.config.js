@@ -28,6 +28,23 @@ export default tseslint.config(
     },
   },
   {
+    // client/ is the library services and wallets run without Hardhat: no Hardhat import may creep in.
+    files: ["client/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["hardhat", "hardhat/*", "@nomicfoundation/*", "**/tasks/**", "**/scripts/**", "**/test/**"],
+              message: "client/ depends on ethers and typechain-types only (see DESIGN.md, Layers).",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ["**/*.js"],
     ...tseslint.configs.disableTypeChecked,
   },

@@ -4,7 +4,7 @@
  *
  *   npm run gas
  */
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 
 import { network } from "hardhat";
 
@@ -12,6 +12,13 @@ import { measureTransferBaseline } from "./gas/baseline.js";
 import { measureEscrowGas } from "./gas/escrow.js";
 import { measureRegistryGas } from "./gas/registry.js";
 import { measureRemittanceGas } from "./gas/remittance.js";
+import {
+  compareSnapshots,
+  GAS_TOLERANCE_PERCENT,
+  serializeSnapshot,
+  snapshotOf,
+  type GasSnapshot,
+} from "./gas/snapshot.js";
 import type { GasRow } from "./gas/types.js";
 
 const { ethers } = await network.create();
@@ -72,5 +79,28 @@ if (targets.length > 0) {
 }
 
 const report = lines.join("\n") + "\n";
-await writeFile("gas-report.md", report);
-console.log(report);
+const measured = snapshotOf(baseline.gasUsed, rows);
+
+if (process.env.GAS_CHECK === "1") {
+  // `npm run gas:check` (CI): compare with the committed snapshot, write nothing.
+  const committed = JSON.parse(await readFile("gas-snapshot.json", "utf8")) as GasSnapshot;
+  const { regressions, unknown, improvements } = compareSnapshots(committed, measured);
+  for (const line of improvements) console.log(`cheaper: ${line} (run \`npm run gas\` to record it)`);
+  if (regressions.length > 0 || unknown.length > 0) {
+    for (const line of regressions) console.error(`MORE GAS: ${line}`);
+    for (const line of unknown) console.error(`CHANGED: ${line}`);
+    console.error(
+      `\nGas check failed (tolerance ${GAS_TOLERANCE_PERCENT} %). If the change is intended, run \`npm run gas\` ` +
+        "and commit gas-snapshot.json and gas-report.md with it.",
+    );
+    process.exitCode = 1;
+  } else {
+    console.log(
+      `Gas check passed: ${Object.keys(measured.operations).length} operations within ${GAS_TOLERANCE_PERCENT} % of gas-snapshot.json.`,
+    );
+  }
+} else {
+  await writeFile("gas-report.md", report);
+  await writeFile("gas-snapshot.json", serializeSnapshot(measured));
+  console.log(report);
+}

@@ -8,13 +8,13 @@
 import type { Log } from "ethers";
 import { keccak256, toUtf8Bytes } from "ethers";
 
-import { parseInitiated, recordsFromReceipt } from "../../tasks/lib/remittance.js";
-import { QUOTE_VALIDITY } from "../demo/remittances.js";
+import { parseInitiated, recordsFromReceipt } from "../../client/remittance.js";
+import { QUOTE_VALIDITY } from "../../fixtures/corridor.js";
 import { LogListener, pollReceipt, sleep, type HotKey, type SeenReceipt } from "./chain.js";
 import type { BenchConfig } from "./config.js";
 import { initiateParams, payoutRef } from "./operators.js";
 import type { BenchWorld } from "./setup.js";
-import { seededRandom } from "./stats.js";
+import { seededRandom } from "../lib/stats.js";
 
 /** One remittance, end to end, and the segments of its path (ms, summing to the total). */
 export interface RemittanceSample {

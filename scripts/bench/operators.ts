@@ -1,8 +1,8 @@
 import { keccak256, toUtf8Bytes } from "ethers";
 
-import type { SignedQuote } from "../../tasks/lib/quotes.js";
-import { buildInitiateParams, type InitiateParams } from "../../tasks/lib/remittance.js";
-import { DEADLINE } from "../demo/remittances.js";
+import type { SignedQuote } from "../../client/eip712/quote.js";
+import { buildInitiateParams, type InitiateParams } from "../../client/remittance.js";
+import { DEADLINE } from "../../fixtures/corridor.js";
 
 /**
  * What the HK wallet's relayer sends for a customer's payment `n` with the bank's quote: to the PH wallet,

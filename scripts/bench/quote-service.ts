@@ -9,11 +9,11 @@ import {
   quoteDigest,
   recoverQuoteSigner,
   signQuote,
-  typedDataDomain,
+  quoteTypedDataDomain,
   type Quote,
   type SignedQuote,
-} from "../../tasks/lib/quotes.js";
-import { priceQuote, type CorridorSetup } from "../demo/remittances.js";
+} from "../../client/eip712/quote.js";
+import { priceQuote, type CorridorSetup } from "../../fixtures/corridor.js";
 
 /** What a quote is priced for. */
 export interface QuoteRequest {
@@ -74,7 +74,7 @@ export class QuoteService {
     this.address = key.address;
     this.threads = threads;
     this.#setup = setup;
-    this.#domainSeparator = TypedDataEncoder.hashDomain(typedDataDomain(setup.domain));
+    this.#domainSeparator = TypedDataEncoder.hashDomain(quoteTypedDataDomain(setup.domain));
     const resolveFrom = createRequire(import.meta.url).resolve("ethers");
     this.#workers = Array.from({ length: threads }, () => {
       const worker = new Worker(SIGNER_SOURCE, { eval: true, workerData: { privateKey: key.privateKey, resolveFrom } });

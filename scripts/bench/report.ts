@@ -10,7 +10,7 @@ import path from "node:path";
 
 import type { BenchConfig } from "./config.js";
 import type { LatencyResult } from "./latency.js";
-import { capacityPerSecond, percentile, summarize, type Summary } from "./stats.js";
+import { capacityPerSecond, percentile, summarize, type Summary } from "../lib/stats.js";
 import type { RemittanceThroughput, TransferThroughput } from "./throughput.js";
 
 /** The public mark of an HK -> PH wallet remittance, end to end. */

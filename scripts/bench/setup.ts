@@ -2,11 +2,11 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import type { NetworkConnection } from "hardhat/types/network";
 import { keccak256, parseEther, toUtf8Bytes, Wallet, type TransactionResponse } from "ethers";
 
-import { Roles } from "../../tasks/lib/registry.js";
-import { priceDestination } from "../../tasks/lib/quotes.js";
-import { AMOUNTS, MID_RATE, openCorridor, SPREAD_BPS, type CorridorSetup } from "../demo/remittances.js";
-import { buildWorld } from "../demo/setup.js";
-import type { DemoWorld } from "../demo/world.js";
+import { Roles } from "../../client/roles.js";
+import { priceDestination } from "../../client/quote-file.js";
+import { AMOUNTS, MID_RATE, openCorridor, SPREAD_BPS, type CorridorSetup } from "../../fixtures/corridor.js";
+import { buildPlatform } from "../../fixtures/platform.js";
+import type { DemoWorld } from "../../fixtures/world.js";
 import { HotKey, type Chain } from "./chain.js";
 import type { BenchConfig } from "./config.js";
 import { QuoteService } from "./quote-service.js";
@@ -33,7 +33,7 @@ export interface BenchWorld {
   amounts: bigint[];
 }
 
-type Connection = Parameters<typeof buildWorld>[0] & Pick<NetworkConnection, "provider">;
+type Connection = Parameters<typeof buildPlatform>[0] & Pick<NetworkConnection, "provider">;
 
 /**
  * Stays under any remittance's gas: each writes at least one new storage slot (its record), which costs
@@ -56,7 +56,7 @@ export async function buildBench(
   config: BenchConfig,
   log: (line: string) => void,
 ): Promise<BenchWorld> {
-  const world = await buildWorld(connection, log);
+  const world = await buildPlatform(connection, log);
   const { ethers, actors, tenants, registry } = world;
   const { chainId } = await ethers.provider.getNetwork();
   const chain: Chain = { rpc: connection.provider, provider: ethers.provider, chainId, pollMs: config.pollMs };

@@ -14,8 +14,8 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { Log, TransactionReceipt } from "ethers";
 import { keccak256, toUtf8Bytes } from "ethers";
 
-import { parseInitiated, type InitiateParams, type RemittanceRecord } from "../../tasks/lib/remittance.js";
-import { QUOTE_VALIDITY } from "../demo/remittances.js";
+import { parseInitiated, type InitiateParams, type RemittanceRecord } from "../../client/remittance.js";
+import { QUOTE_VALIDITY } from "../../fixtures/corridor.js";
 import {
   BlockWatcher,
   LogListener,
@@ -29,7 +29,7 @@ import {
 import type { BenchConfig } from "./config.js";
 import { initiateParams, payoutRef } from "./operators.js";
 import type { BenchWorld } from "./setup.js";
-import { batchSizes, gasPerItem, operationsPerBlock, ratePerSecond } from "./stats.js";
+import { batchSizes, gasPerItem, operationsPerBlock, ratePerSecond } from "../lib/stats.js";
 
 /** `RemittanceSettlement.MAX_BATCH_SIZE`. */
 const MAX_BATCH = 100;

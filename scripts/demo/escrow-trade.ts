@@ -2,16 +2,15 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import type { ContractTransactionResponse } from "ethers";
 import { keccak256, toUtf8Bytes, ZeroAddress, ZeroHash } from "ethers";
 
-import {
-  dealIdOf,
-  formatDealStatus,
-  HashFunction,
-  milestonesCommitment,
-  type DealTerms,
-} from "../../tasks/lib/escrow.js";
-import { formatAmount, signPermit } from "../../tasks/lib/tokens.js";
+import { dealIdOf, milestonesCommitment, type DealTerms } from "../../client/escrow.js";
+import { DealStatus, nameOf, HashFunction as HashFunctionTable, enumValues } from "../../client/enums.js";
+import { formatAmount } from "../../client/amounts.js";
+import { signPermit } from "../../client/eip712/permit.js";
 import type { TokenEscrow } from "../../typechain-types/index.js";
-import type { DemoWorld } from "./world.js";
+import type { DemoWorld } from "../../fixtures/world.js";
+
+const formatDealStatus = (status: bigint) => nameOf(DealStatus, status);
+const HashFunction = enumValues(HashFunctionTable);
 
 const DAY = 86_400n;
 

@@ -1,38 +1,23 @@
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import { encodeBytes32String, keccak256, toUtf8Bytes, type ContractTransactionResponse } from "ethers";
+import { keccak256, toUtf8Bytes, type ContractTransactionResponse } from "ethers";
 
+import { signQuote } from "../../client/eip712/quote.js";
+import { formatId } from "../../client/text.js";
+import { buildInitiateParams, chainNow, recordsFromReceipt, type RemittanceRecord } from "../../client/remittance.js";
+import { formatAmount, type TokenInfo } from "../../client/amounts.js";
+import { summarize } from "../lib/stats.js";
 import {
-  buildQuote,
-  corridorFee,
-  priceDestination,
-  signQuote,
-  type Quote,
-  type QuoteDomain,
-} from "../../tasks/lib/quotes.js";
-import { formatId } from "../../tasks/lib/registry.js";
-import {
-  buildInitiateParams,
-  chainNow,
-  recordsFromReceipt,
-  type RemittanceRecord,
-} from "../../tasks/lib/remittance.js";
-import { formatAmount, type TokenInfo } from "../../tasks/lib/tokens.js";
-import type { RemittanceSettlement } from "../../typechain-types/index.js";
-import { summarize } from "../bench/stats.js";
-import type { DemoWorld } from "./world.js";
+  AMOUNTS,
+  DEADLINE,
+  MID_RATE,
+  openCorridor,
+  priceQuote,
+  QUOTE_VALIDITY,
+  SPREAD_BPS,
+} from "../../fixtures/corridor.js";
+import type { DemoWorld } from "../../fixtures/world.js";
 
-/** The demo's corridor. */
-export const DEMO_CORRIDOR = encodeBytes32String("HKD-PHP");
-/** The bank's mid rate (PHP per HKD) and the spread it quotes off it. */
-export const MID_RATE = "7.2450";
-export const SPREAD_BPS = 35n;
-/** Seconds a quote stays firm, and seconds the receiving operator has to pay out. */
-export const QUOTE_VALIDITY = 120n;
-export const DEADLINE = 1800n;
 /** The public mark a remittance is known for: paid out and settled in about three seconds. */
 const PUBLIC_MARK_MS = 3_000;
-/** Amounts the HK wallet's customers send, in HKD, cycled through. */
-export const AMOUNTS = ["1250.00", "800.00", "5000.00", "2300.50", "15000.00", "420.00", "9999.99"];
 /** A reason code the PH wallet uses when the recipient's account is closed. */
 const RECIPIENT_ACCOUNT_CLOSED = 17;
 
@@ -40,120 +25,6 @@ async function mined(tx: Promise<ContractTransactionResponse>) {
   const receipt = await (await tx).wait();
   if (receipt === null) throw new Error("transaction not mined");
   return receipt;
-}
-
-/** An open HKD -> PHP corridor with funded ledgers: what remittances run on. */
-export interface CorridorSetup {
-  remittance: RemittanceSettlement;
-  corridorId: string;
-  /** The corridor's terms, amounts in HKD base units. */
-  corridor: {
-    sourceToken: string;
-    minAmount: bigint;
-    destinationToken: string;
-    maxAmount: bigint;
-    provider: string;
-    dailyCap: bigint;
-    feeFixed: bigint;
-    feeBps: number;
-    settlementWindow: number;
-    enabled: boolean;
-  };
-  HKD: TokenInfo;
-  PHP: TokenInfo;
-  /** Where the bank's quotes can be used. */
-  domain: QuoteDomain;
-}
-
-/** How `openCorridor` opens and funds: what the demo uses unless told otherwise. */
-export interface CorridorOptions {
-  corridorId?: string;
-  /** Most HKD (base units) one sending operator may initiate per day. */
-  dailyCap?: bigint;
-  /** PHP (base units) the bank deposits as liquidity. */
-  liquidity?: bigint;
-  /** HKD (base units) the HK wallet deposits to send from. */
-  float?: bigint;
-}
-
-/**
- * Opens an HKD -> PHP corridor through the settlement bank (10.00 to 50,000.00 HKD per remittance, fee
- * 5.00 HKD + 50 bps), then funds the bank's PHP liquidity and the HK wallet's HKD ledger: the issuer
- * mints, each party approves and deposits. Prints what it did.
- */
-export async function openCorridor(world: DemoWorld, options: CorridorOptions = {}): Promise<CorridorSetup> {
-  const { ethers, log, actors, tenants } = world;
-  const remittance = (await ethers.getContractAt(
-    "RemittanceSettlement",
-    world.addresses.remittance!,
-  )) as unknown as RemittanceSettlement;
-  const settlement = await remittance.getAddress();
-  const [hkd, php] = [await world.hkd.getAddress(), await world.php.getAddress()];
-  const HKD: TokenInfo = {
-    address: hkd,
-    symbol: await world.hkd.symbol(),
-    decimals: Number(await world.hkd.decimals()),
-  };
-  const PHP: TokenInfo = {
-    address: php,
-    symbol: await world.php.symbol(),
-    decimals: Number(await world.php.decimals()),
-  };
-  const domain: QuoteDomain = { chainId: (await ethers.provider.getNetwork()).chainId, verifyingContract: settlement };
-  const units = (text: string, token: TokenInfo) => ethers.parseUnits(text, token.decimals);
-
-  const corridorId = options.corridorId ?? DEMO_CORRIDOR;
-  const corridor: CorridorSetup["corridor"] = {
-    sourceToken: hkd,
-    minAmount: units("10", HKD),
-    destinationToken: php,
-    maxAmount: units("50000", HKD),
-    provider: tenants.bank,
-    dailyCap: options.dailyCap ?? units("1000000", HKD),
-    feeFixed: units("5", HKD),
-    feeBps: 50,
-    settlementWindow: 3600,
-    enabled: true,
-  };
-  const opened = await mined(remittance.connect(actors.operator).openCorridor(corridorId, corridor));
-  log(
-    `Opened corridor ${formatId(corridorId)} via ${formatId(tenants.bank)}: ${formatAmount(corridor.minAmount, HKD)} to ` +
-      `${formatAmount(corridor.maxAmount, HKD)} per remittance, fee ${formatAmount(corridor.feeFixed, HKD)} + ` +
-      `${corridor.feeBps} bps (gas ${opened.gasUsed})`,
-  );
-
-  const fund = async (member: HardhatEthersSigner, token: typeof world.hkd, info: TokenInfo, amount: bigint) => {
-    await mined(token.connect(actors.issuer).mint(member.address, amount));
-    await mined(token.connect(member).approve(settlement, amount));
-    const receipt = await mined(remittance.connect(member).deposit(info.address, amount));
-    return receipt.gasUsed;
-  };
-  const bankGas = await fund(actors.bank, world.php, PHP, options.liquidity ?? units("10000000", PHP));
-  const hkGas = await fund(actors.hkWallet, world.hkd, HKD, options.float ?? units("250000", HKD));
-  log(`Funded the ledger: issuer mints, then each party deposits (gas ${bankGas} and ${hkGas})`);
-  return { remittance, corridorId, corridor, HKD, PHP, domain };
-}
-
-/**
- * The bank's firm quote for `sourceAmount` in the corridor, priced for the sending operator's client
- * reference at the bank's mid rate less its spread, with the corridor's fee; unsigned.
- */
-export function priceQuote(
-  setup: CorridorSetup,
-  fields: { sendingTenant: string; clientRef: string; sourceAmount: bigint; expiry: bigint },
-): Quote {
-  return buildQuote({
-    corridorId: setup.corridorId,
-    sendingTenant: fields.sendingTenant,
-    clientRef: fields.clientRef,
-    sourceAmount: fields.sourceAmount,
-    destinationAmount: priceDestination(fields.sourceAmount, MID_RATE, SPREAD_BPS, {
-      source: setup.HKD.decimals,
-      destination: setup.PHP.decimals,
-    }),
-    fee: corridorFee(setup.corridor, fields.sourceAmount),
-    expiry: fields.expiry,
-  });
 }
 
 /**

@@ -2,11 +2,14 @@ import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardha
 import type { ContractTransactionResponse } from "ethers";
 import { encodeBytes32String, id, keccak256, toUtf8Bytes, ZeroAddress, ZeroHash } from "ethers";
 
-import { Roles } from "../../tasks/lib/registry.js";
-import { HashFunction, hashSecret, milestonesCommitment, type DealTerms } from "../../tasks/lib/escrow.js";
-import { signPermit } from "../../tasks/lib/tokens.js";
+import { Roles } from "../../client/roles.js";
+import { HashFunction as HashFunctionTable, enumValues } from "../../client/enums.js";
+import { hashSecret, milestonesCommitment, type DealTerms } from "../../client/escrow.js";
+import { signPermit } from "../../client/eip712/permit.js";
 import type { SettlementToken, TenantRegistry, TokenEscrow } from "../../typechain-types/index.js";
 import type { GasRow } from "./types.js";
+
+const HashFunction = enumValues(HashFunctionTable);
 
 const FEE_BPS = 25n;
 const DAY = 86_400n;

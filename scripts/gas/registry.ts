@@ -2,7 +2,7 @@ import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import type { ContractTransactionResponse } from "ethers";
 import { encodeBytes32String, id, keccak256, toUtf8Bytes } from "ethers";
 
-import { Roles } from "../../tasks/lib/registry.js";
+import { Roles } from "../../client/roles.js";
 import type { GasRow } from "./types.js";
 
 async function gas(tx: Promise<ContractTransactionResponse>): Promise<bigint> {

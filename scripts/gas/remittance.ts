@@ -2,10 +2,11 @@ import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardha
 import type { ContractTransactionResponse } from "ethers";
 import { encodeBytes32String, id, keccak256, toUtf8Bytes } from "ethers";
 
-import { buildQuote, compactSignature, quoteTerms, signQuote, type QuoteDomain } from "../../tasks/lib/quotes.js";
-import { Roles } from "../../tasks/lib/registry.js";
-import { recordsFromReceipt } from "../../tasks/lib/remittance.js";
-import { signPermit } from "../../tasks/lib/tokens.js";
+import { buildQuote } from "../../client/quote-file.js";
+import { compactSignature, quoteTerms, signQuote, type QuoteDomain } from "../../client/eip712/quote.js";
+import { Roles } from "../../client/roles.js";
+import { recordsFromReceipt } from "../../client/remittance.js";
+import { signPermit } from "../../client/eip712/permit.js";
 import type { RemittanceSettlement, SettlementToken, TenantRegistry } from "../../typechain-types/index.js";
 import type { IRemittanceSettlement } from "../../typechain-types/remittance/RemittanceSettlement.js";
 import type { GasRow } from "./types.js";

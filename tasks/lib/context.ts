@@ -1,10 +1,10 @@
-import { readFile } from "node:fs/promises";
-import path from "node:path";
-
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
-import type { Signer } from "ethers";
+import { Wallet, type Signer } from "ethers";
+import { configVariable } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
+import { readIgnitionDeployment, type PlatformKey } from "../../client/deployment.js";
+import { connectPlatform, type Platform } from "../../client/platform.js";
 import { parseAddress } from "./args.js";
 import { TaskUserError } from "./errors.js";
 
@@ -12,56 +12,57 @@ import { TaskUserError } from "./errors.js";
 export interface ContextOptions {
   /** Ignition deployment id to read addresses from; empty for the network's default (`chain-<id>`). */
   deployment: string;
-  /** Account that signs: an index into the network's accounts ("0") or an address; empty for the first. */
+  /**
+   * Account that signs: an index into the network's accounts ("0"), an address among them, or the name of
+   * a private key in the Hardhat keystore or the environment (e.g. `HK_WALLET_KEY`); empty for the first.
+   */
   from: string;
 }
 
-/** What a task action works with: a connection, a signer, and the addresses Ignition deployed. */
+/** What a task action works with: a connection, a signer, and the platform proven to be on the node. */
 export interface TaskContext {
   ethers: HardhatEthers;
   networkName: string;
   chainId: bigint;
   deploymentId: string;
   signer: Signer & { address: string };
-  /** Address of a future of the deployment, e.g. `TenantRegistryModule#TenantRegistry`. */
-  address(futureId: string): string;
+  platform: Platform;
+  /** Address of a contract of the deployment. */
+  address(key: PlatformKey): string;
 }
 
+/**
+ * Reads the deployment, proves it is the one on the node (chain id, code, creation blocks), and resolves
+ * the signer: a deployment file that does not match the node is refused before anything can be sent.
+ */
 export async function openContext(hre: HardhatRuntimeEnvironment, options: ContextOptions): Promise<TaskContext> {
   const connection = await hre.network.getOrCreate();
   const { ethers } = connection;
   const chainId = (await ethers.provider.getNetwork()).chainId;
   const deploymentId = options.deployment === "" ? `chain-${chainId}` : options.deployment;
-  const file = path.join(hre.config.paths.ignition, "deployments", deploymentId, "deployed_addresses.json");
-
-  let addresses: Record<string, string>;
-  try {
-    addresses = JSON.parse(await readFile(file, "utf8")) as Record<string, string>;
-  } catch {
-    throw new TaskUserError(
-      `no platform deployment "${deploymentId}" for network ${connection.networkName} (chain ${chainId}): ` +
-        `deploy first with \`npx hardhat ignition deploy deploy/modules/PlatformModule.ts --network ${connection.networkName}\``,
-    );
+  if (!/^[\w-]+$/.test(deploymentId)) {
+    throw new TaskUserError(`--deployment "${deploymentId}" is not a deployment id (letters, digits, - and _)`);
   }
-
-  const signer = await resolveSigner(ethers, options.from);
+  const deployment = await readIgnitionDeployment(`${hre.config.paths.ignition}/deployments`, deploymentId);
+  const signer = await resolveSigner(hre, ethers, options.from);
+  const platform = await connectPlatform(deployment, signer, { network: connection.networkName });
   return {
     ethers,
     networkName: connection.networkName,
     chainId,
     deploymentId,
     signer,
-    address(futureId) {
-      const address = addresses[futureId];
-      if (address === undefined) {
-        throw new TaskUserError(`deployment "${deploymentId}" has no ${futureId}: deploy its module first`);
-      }
-      return address;
-    },
+    platform,
+    address: (key) => platform.address(key),
   };
 }
 
-async function resolveSigner(ethers: HardhatEthers, from: string) {
+async function resolveSigner(
+  hre: HardhatRuntimeEnvironment,
+  ethers: HardhatEthers,
+  from: string,
+): Promise<Signer & { address: string }> {
+  if (/^[A-Z][A-Z0-9_]*$/.test(from)) return keySigner(hre, ethers, from);
   const signers = await ethers.getSigners();
   if (from === "") {
     const first = signers[0];
@@ -70,12 +71,48 @@ async function resolveSigner(ethers: HardhatEthers, from: string) {
   }
   if (/^\d+$/.test(from)) {
     const signer = signers[Number(from)];
-    if (signer === undefined)
+    if (signer === undefined) {
       throw new TaskUserError(`--from ${from}: the network has only ${signers.length} accounts`);
+    }
     return signer;
   }
   const address = parseAddress("from", from);
   const signer = signers.find((s) => s.address === address);
-  if (signer === undefined) throw new TaskUserError(`--from ${address} is not one of the network's accounts`);
+  if (signer === undefined) {
+    throw new TaskUserError(
+      `--from ${address} is not one of the network's accounts: name its key instead (--from MY_KEY, from the ` +
+        "keystore or the environment)",
+    );
+  }
   return signer;
+}
+
+/**
+ * A member's key named like a configuration variable: read from the Hardhat keystore when it holds the
+ * name (the keystore plugin answers first), else from the environment. The key never leaves memory.
+ */
+async function keySigner(
+  hre: HardhatRuntimeEnvironment,
+  ethers: HardhatEthers,
+  name: string,
+): Promise<Signer & { address: string }> {
+  const key = await hre.hooks.runHandlerChain(
+    "configurationVariables",
+    "fetchValue",
+    [configVariable(name)],
+    async (_context, variable) => {
+      const value = process.env[variable.name];
+      if (value === undefined || value === "") {
+        throw new TaskUserError(
+          `--from ${name}: no such key in the keystore or the environment (npx hardhat keystore set ${name})`,
+        );
+      }
+      return value;
+    },
+  );
+  try {
+    return new Wallet(key.trim(), ethers.provider);
+  } catch {
+    throw new TaskUserError(`--from ${name}: the value stored under this name is not a private key`);
+  }
 }

@@ -1,131 +1,43 @@
-import {
-  AbiCoder,
-  Interface,
-  concat,
-  isHexString,
-  keccak256,
-  sha256,
-  toBeHex,
-  ZeroHash,
-  type Result,
-  type TransactionReceipt,
-} from "ethers";
+/** What the `escrow` tasks add to the client's escrow module: option parsers and a deal's task context. */
+import { isHexString, ZeroHash, type Result, type TransactionReceipt } from "ethers";
 
 import type { SettlementToken, TokenEscrow } from "../../typechain-types/index.js";
+import { HashFunction as HashFunctionTable, valueOf, type HashFunctionName } from "../../client/enums.js";
+import { isFinalDeal, loadDeal as loadDealFromLogs, MAX_MILESTONES, type LoadedDeal } from "../../client/escrow.js";
 import { parseAmount } from "./args.js";
 import type { TaskContext } from "./context.js";
 import { TaskUserError } from "./errors.js";
 import { checkDecimal, formatAmount, tokenAt } from "./tokens.js";
 
-export const ESCROW_FUTURE = "TokenEscrowModule#TokenEscrow";
+export {
+  dealIdOf,
+  hashSecret,
+  milestonesCommitment,
+  remainingOf,
+  termsFromEvent,
+  type DealTerms,
+  type LoadedDeal,
+} from "../../client/escrow.js";
+export { DealStatus, type DealStatusName, type HashFunctionName } from "../../client/enums.js";
 
-/** Deal statuses, in the order of the `DealStatus` enum. */
-export const DealStatus = ["None", "Funded", "Disputed", "Released", "Refunded", "Resolved"] as const;
-export type DealStatusName = (typeof DealStatus)[number];
+/** `HashFunction` enum values by name. */
+export const HashFunction = {
+  keccak256: Number(valueOf(HashFunctionTable, "keccak256")),
+  sha256: Number(valueOf(HashFunctionTable, "sha256")),
+} as const;
 
-/** `HashFunction` enum values. */
-export const HashFunction = { keccak256: 0, sha256: 1 } as const;
-export type HashFunctionName = keyof typeof HashFunction;
+export const isFinal = isFinalDeal;
 
-/** The highest number of milestones a deal can have (`MAX_MILESTONES`). */
-export const MAX_MILESTONES = 16;
-
-/** The immutable terms of a deal, as `ITokenEscrow.DealTerms` lays them out. */
-export interface DealTerms {
-  payer: string;
-  payee: string;
-  arbiter: string;
-  token: string;
-  amount: bigint;
-  deadline: bigint;
-  feeBps: bigint;
-  hashFunction: bigint;
-  hashlock: string;
-  milestones: string;
-  ref: string;
-  salt: bigint;
-}
-
-const TERMS_TUPLE =
-  "tuple(address payer, address payee, address arbiter, address token, uint128 amount, uint64 deadline, " +
-  "uint16 feeBps, uint8 hashFunction, bytes32 hashlock, bytes32 milestones, bytes32 ref, uint64 salt)";
-
-/** The deal id the escrow derives from the terms: `keccak256(abi.encode(terms))`. */
-export function dealIdOf(terms: DealTerms): string {
-  return keccak256(AbiCoder.defaultAbiCoder().encode([TERMS_TUPLE], [terms]));
-}
-
-/** The commitment to milestone amounts (`keccak256` of the amounts as 32-byte words); zero for none. */
-export function milestonesCommitment(amounts: readonly bigint[]): string {
-  if (amounts.length === 0) return ZeroHash;
-  return keccak256(concat(amounts.map((a) => toBeHex(a, 32))));
-}
-
-/** The hashlock of a 32-byte secret, as the escrow checks it. */
-export function hashSecret(secret: string, fn: HashFunctionName): string {
-  return fn === "sha256" ? sha256(secret) : keccak256(secret);
-}
-
-/** Plain terms from the decoded `DealOpened` tuple (ethers `Result`), usable as call arguments again. */
-export function termsFromEvent(t: DealTerms): DealTerms {
-  return {
-    payer: t.payer,
-    payee: t.payee,
-    arbiter: t.arbiter,
-    token: t.token,
-    amount: t.amount,
-    deadline: t.deadline,
-    feeBps: t.feeBps,
-    hashFunction: t.hashFunction,
-    hashlock: t.hashlock,
-    milestones: t.milestones,
-    ref: t.ref,
-    salt: t.salt,
-  };
-}
-
-/** A deal as an off-chain reader sees it: the terms from `DealOpened`, the record from the escrow. */
-export interface LoadedDeal {
-  id: string;
-  terms: DealTerms;
-  milestones: bigint[];
-  payerTenant: string;
-  payeeTenant: string;
-  openedInBlock: number;
-  status: DealStatusName;
-  milestonesReleased: number;
-  released: bigint;
-}
-
-/** Rebuilds a deal from its `DealOpened` (and `MilestonesScheduled`) events and its on-chain record. */
-export async function loadDeal(escrow: TokenEscrow, id: string): Promise<LoadedDeal> {
-  const fromBlock = Number(await escrow.deploymentBlock());
-  const [opened] = await escrow.queryFilter(escrow.filters.DealOpened(id), fromBlock);
-  if (opened === undefined) throw new TaskUserError(`no deal ${id} was opened on this escrow`);
-  const [scheduled] = await escrow.queryFilter(escrow.filters.MilestonesScheduled(id), opened.blockNumber);
-  const record = await escrow.getDeal(id);
-  return {
+/** Rebuilds a deal from its events (from the escrow's deployment block) and its on-chain record. */
+export async function loadDeal(ctx: TaskContext, id: string): Promise<LoadedDeal> {
+  const deal = await loadDealFromLogs(
+    ctx.platform.escrow,
+    ctx.platform.provider,
     id,
-    terms: termsFromEvent(opened.args.terms),
-    milestones: scheduled === undefined ? [] : [...scheduled.args.amounts],
-    payerTenant: opened.args.payerTenant,
-    payeeTenant: opened.args.payeeTenant,
-    openedInBlock: opened.blockNumber,
-    status: formatDealStatus(record.status),
-    milestonesReleased: Number(record.milestonesReleased),
-    released: record.released,
-  };
-}
-
-export function formatDealStatus(status: bigint | number): DealStatusName {
-  const name = DealStatus[Number(status)];
-  if (name === undefined) throw new Error(`unknown deal status ${status}`);
-  return name;
-}
-
-/** Whether a status is one a deal never leaves. */
-export function isFinal(status: DealStatusName): boolean {
-  return status === "Released" || status === "Refunded" || status === "Resolved";
+    ctx.platform.deploymentBlock("escrow"),
+  );
+  if (deal === undefined) throw new TaskUserError(`no deal ${id} was opened on this escrow`);
+  return deal;
 }
 
 // ---------------------------------------------------------------- argument parsers
@@ -189,18 +101,7 @@ export function parseMilestones(
 
 /** The deployed escrow, connected to the task's signer. */
 export async function escrowOf(ctx: TaskContext): Promise<TokenEscrow> {
-  return (await ctx.ethers.getContractAt(
-    "TokenEscrow",
-    ctx.address(ESCROW_FUTURE),
-    ctx.signer,
-  )) as unknown as TokenEscrow;
-}
-
-/** Interfaces whose custom errors can surface through an escrow call: the registry's and the token's. */
-export async function escrowErrorSources(ctx: TaskContext): Promise<Interface[]> {
-  const registry = await ctx.ethers.getContractFactory("TenantRegistry");
-  const token = await ctx.ethers.getContractFactory("SettlementToken");
-  return [registry.interface, token.interface];
+  return ctx.platform.escrow;
 }
 
 // ---------------------------------------------------------------- actions on an existing deal
@@ -213,14 +114,13 @@ export interface DealContext {
   token: SettlementToken;
   decimals: number;
   symbol: string;
-  errorSources: Interface[];
   /** Formats base units of the deal's token. */
   format(amount: bigint): string;
 }
 
 export async function dealContext(ctx: TaskContext, dealId: string): Promise<DealContext> {
   const escrow = await escrowOf(ctx);
-  const deal = await loadDeal(escrow, dealId);
+  const deal = await loadDeal(ctx, dealId);
   const token = await tokenAt(ctx, deal.terms.token);
   const [decimals, symbol] = await Promise.all([token.decimals(), token.symbol()]);
   return {
@@ -230,7 +130,6 @@ export async function dealContext(ctx: TaskContext, dealId: string): Promise<Dea
     token,
     decimals: Number(decimals),
     symbol,
-    errorSources: await escrowErrorSources(ctx),
     format: (amount) => formatAmount(amount, { decimals: Number(decimals), symbol }),
   };
 }
@@ -250,9 +149,4 @@ export function eventIn(escrow: TokenEscrow, receipt: TransactionReceipt, name: 
     if (parsed?.name === name) return parsed.args;
   }
   throw new Error(`no ${name} event in transaction ${receipt.hash}`);
-}
-
-/** The remaining amount of a deal: what it still holds for payer and payee. */
-export function remainingOf(deal: LoadedDeal): bigint {
-  return isFinal(deal.status) ? 0n : deal.terms.amount - deal.released;
 }

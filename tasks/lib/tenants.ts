@@ -1,17 +1,11 @@
 import type { TenantRegistry } from "../../typechain-types/index.js";
-import { TaskUserError } from "./errors.js";
 import type { TaskContext } from "./context.js";
+import { TaskUserError } from "./errors.js";
 import { formatId } from "./registry.js";
-
-export const REGISTRY_FUTURE = "TenantRegistryModule#TenantRegistry";
 
 /** The deployed registry, connected to the task's signer. */
 export async function registryOf(ctx: TaskContext): Promise<TenantRegistry> {
-  return (await ctx.ethers.getContractAt(
-    "TenantRegistry",
-    ctx.address(REGISTRY_FUTURE),
-    ctx.signer,
-  )) as unknown as TenantRegistry;
+  return ctx.platform.registry;
 }
 
 /** Fails with a readable message unless the tenant exists. */

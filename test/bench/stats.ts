@@ -9,7 +9,7 @@ import {
   ratePerSecond,
   seededRandom,
   summarize,
-} from "../../scripts/bench/stats.js";
+} from "../../scripts/lib/stats.js";
 
 describe("benchmark statistics", function () {
   describe("percentile", function () {

@@ -4,8 +4,8 @@ import { randomBytes, hexlify, keccak256, toUtf8Bytes } from "ethers";
 import { network } from "hardhat";
 import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
 
-import { termsFromEvent } from "../../tasks/lib/escrow.js";
-import { signPermit } from "../../tasks/lib/tokens.js";
+import { termsFromEvent } from "../../client/escrow.js";
+import { signPermit } from "../../client/eip712/permit.js";
 import type { TokenEscrow } from "../../typechain-types/index.js";
 import {
   ARBITER,

@@ -1,11 +1,15 @@
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { id, keccak256, toUtf8Bytes, ZeroAddress, ZeroHash } from "ethers";
 
-import { HashFunction, milestonesCommitment, type DealTerms } from "../../tasks/lib/escrow.js";
+import { HashFunction as HashFunctionTable, enumValues } from "../../client/enums.js";
+import { milestonesCommitment, type DealTerms } from "../../client/escrow.js";
 import type { TokenEscrow } from "../../typechain-types/index.js";
 import { deployCore, onboardActive, Roles, tenantId, type CorePlatform } from "./platform.js";
 
-export { dealIdOf, HashFunction, hashSecret, milestonesCommitment, type DealTerms } from "../../tasks/lib/escrow.js";
+const HashFunction = enumValues(HashFunctionTable);
+
+export { dealIdOf, hashSecret, milestonesCommitment, type DealTerms } from "../../client/escrow.js";
+export { HashFunction };
 
 /** `DealStatus` enum values. */
 export const Deal = { None: 0n, Funded: 1n, Disputed: 2n, Released: 3n, Refunded: 4n, Resolved: 5n } as const;

@@ -1,7 +1,7 @@
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { encodeBytes32String, id, keccak256, toUtf8Bytes } from "ethers";
 
-import { Roles } from "../../tasks/lib/registry.js";
+import { Roles } from "../../client/roles.js";
 import type { PlatformForwarder, SettlementToken, TenantRegistry } from "../../typechain-types/index.js";
 
 export { Roles };

@@ -1,17 +1,22 @@
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { encodeBytes32String, keccak256, toUtf8Bytes, type ContractTransactionResponse } from "ethers";
 
-import { buildQuote, corridorFee, signQuote, type QuoteDomain, type SignedQuote } from "../../tasks/lib/quotes.js";
+import { buildQuote } from "../../client/quote-file.js";
+import { corridorFee } from "../../client/amounts.js";
+import { signQuote, type QuoteDomain, type SignedQuote } from "../../client/eip712/quote.js";
 import {
   buildInitiateParams,
-  Funding,
   recordsFromReceipt,
-  type CorridorConfig,
   type InitiateParams,
   type RemittanceRecord,
-} from "../../tasks/lib/remittance.js";
+} from "../../client/remittance.js";
+import { Funding as FundingTable, enumValues } from "../../client/enums.js";
+import type { IRemittanceSettlement } from "../../typechain-types/remittance/RemittanceSettlement.js";
 import type { RemittanceSettlement, SettlementToken } from "../../typechain-types/index.js";
 import { deployCore, onboardActive, Roles, tenantId, type CorePlatform } from "./platform.js";
+
+const Funding = enumValues(FundingTable);
+type CorridorConfig = IRemittanceSettlement.CorridorStruct;
 
 export { Funding };
 

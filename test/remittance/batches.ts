@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { recordsFromReceipt } from "../../tasks/lib/remittance.js";
+import { recordsFromReceipt } from "../../client/remittance.js";
 import {
   ALL_TENANTS,
   BANK,

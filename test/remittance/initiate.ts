@@ -32,7 +32,7 @@ import {
   withUpperHalfS,
   ALL_TENANTS,
 } from "../helpers/remittance.js";
-import { remittanceIdOf } from "../../tasks/lib/quotes.js";
+import { remittanceIdOf } from "../../client/eip712/quote.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { loadFixture, time } = networkHelpers;

@@ -16,7 +16,7 @@ import {
   SME,
   type RemittanceWorld,
 } from "../helpers/remittance.js";
-import { signPermit } from "../../tasks/lib/tokens.js";
+import { signPermit } from "../../client/eip712/permit.js";
 import type { SettlementToken } from "../../typechain-types/index.js";
 
 const { ethers, networkHelpers } = await network.create();

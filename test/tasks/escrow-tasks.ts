@@ -206,8 +206,12 @@ describe("escrow tasks against a local node", function () {
     const before = await node.ethers.provider.getBlockNumber();
     const cases: Array<[string[], Record<string, string>, RegExp]> = [
       [["release"], { deal: id, from: String(SELLER) }, /EscrowNotPayer\(caller=0x[0-9a-fA-F]{40}, payer=/],
-      [["resolve"], { deal: id, "payee-bps": "5000", from: String(ARBITER) }, /EscrowInvalidStatus\(.*status=1\)/],
-      [["refund"], { deal: id, from: String(BUYER) }, /EscrowNotRefundable\(dealId=0x[0-9a-f]{64}, refundableAt=\d+\)/],
+      [["resolve"], { deal: id, "payee-bps": "5000", from: String(ARBITER) }, /EscrowInvalidStatus\(.*status=Funded\)/],
+      [
+        ["refund"],
+        { deal: id, from: String(BUYER) },
+        /EscrowNotRefundable\(dealId=0x[0-9a-f]{64}, refundableAt=\d{4}-\d\d-\d\dT[\d:]+Z\)/,
+      ],
       [["release-milestone"], { deal: id, from: String(BUYER) }, /has no milestones: use `escrow release`/],
       [["dispute"], { deal: noArbiter, from: String(SELLER) }, /names no arbiter/],
       [["dispute"], { deal: id, from: String(OUTSIDER) }, /EscrowNotParty/],

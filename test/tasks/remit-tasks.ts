@@ -6,7 +6,8 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { expect } from "chai";
 import { keccak256, toUtf8Bytes } from "ethers";
 
-import { buildQuote, remittanceIdOf, serializeSignedQuote, signQuote } from "../../tasks/lib/quotes.js";
+import { buildQuote, serializeSignedQuote } from "../../client/quote-file.js";
+import { remittanceIdOf, signQuote } from "../../client/eip712/quote.js";
 import { startLocalNode, type LocalNode } from "../helpers/cli.js";
 import { Roles, tenantId } from "../helpers/platform.js";
 import type { RemittanceSettlement, SettlementToken, TenantRegistry } from "../../typechain-types/index.js";
@@ -303,7 +304,7 @@ describe("remit tasks against a local node", function () {
       await refused(
         ["remit", "send"],
         { quote: file("big.json"), to: "ph-wallet", recipient: "r", compliance: "c", from: "5" },
-        /over the corridor's limits/,
+        /outside the corridor's limits/,
       );
     });
 

@@ -72,6 +72,11 @@ describe("tenant tasks against a local node", function () {
     const before = await node.ethers.provider.getBlockNumber();
     const cases: Array<[string[], Record<string, string>, RegExp]> = [
       [["tenant", "approve"], { tenant: "nobody" }, /unknown tenant nobody/],
+      [
+        ["tenant", "onboard"],
+        { tenant: "evil", name: "Evil\u001b[2J", roles: "merchant", jurisdiction: "HK", kyb: "k", admin: member },
+        /--name contains control characters/,
+      ],
       [["tenant", "add-member"], { tenant: "hk-wallet", account: "0x1234", roles: "merchant" }, /is not an address/],
       [
         ["tenant", "onboard"],
@@ -93,6 +98,23 @@ describe("tenant tasks against a local node", function () {
     const result = await node.task(["tenant", "list"], { deployment: "no-such-deployment" });
     expect(result.code).to.not.equal(0);
     expect(result.stderr).to.match(/no platform deployment "no-such-deployment"/);
+  });
+
+  it("refuses a deployment that is not on the node (a restarted node), saying how to redeploy, and sends nothing", async function () {
+    const restarted = await startLocalNode();
+    try {
+      const result = await restarted.task(["tenant", "approve"], {
+        deployment: node.deploymentId,
+        tenant: "hk-wallet",
+      });
+      expect(result.code).to.not.equal(0);
+      expect(result.stderr).to.match(new RegExp(`deployment "${node.deploymentId}" is not on this node`));
+      expect(result.stderr).to.match(/npx hardhat ignition deploy .* --reset/);
+      expect(result.stderr).to.not.match(/at .*\.ts:\d+/);
+      expect(await restarted.ethers.provider.getBlockNumber()).to.equal(0);
+    } finally {
+      await restarted.close();
+    }
   });
 });
 

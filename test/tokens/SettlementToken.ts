@@ -3,7 +3,7 @@ import { id } from "ethers";
 import { network } from "hardhat";
 import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
 
-import { signPermit } from "../../tasks/lib/tokens.js";
+import { signPermit } from "../../client/eip712/permit.js";
 import type { SettlementToken } from "../../typechain-types/index.js";
 
 const { ethers, networkHelpers } = await network.create();

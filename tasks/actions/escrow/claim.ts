@@ -22,7 +22,7 @@ export default userFacing(async (args: ClaimArgs, hre: HardhatRuntimeEnvironment
   const fn = hashFunction === 1n ? "sha256" : "keccak256";
   if (hashSecret(secret, fn) !== hashlock)
     throw new TaskUserError(`--secret does not open the hashlock: its ${fn} is ${hashSecret(secret, fn)}`);
-  const tx = await send(d.escrow, d.escrow.claim, [d.deal.terms, secret], d.errorSources);
+  const tx = await send(d.escrow, d.escrow.claim, [d.deal.terms, secret], "DealClaimed");
   const claimed = eventIn(d.escrow, tx.receipt, "DealClaimed");
   const amount = claimed.amount as bigint;
   const fee = claimed.fee as bigint;

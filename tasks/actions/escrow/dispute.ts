@@ -17,7 +17,7 @@ export default userFacing(async (args: DealArgs, hre: HardhatRuntimeEnvironment)
   requireNotFinal(d.deal, "dispute it");
   if (d.deal.terms.arbiter === ZeroAddress)
     throw new TaskUserError(`deal ${dealId} names no arbiter, so it cannot be disputed`);
-  const tx = await send(d.escrow, d.escrow.dispute, [d.deal.terms], d.errorSources);
+  const tx = await send(d.escrow, d.escrow.dispute, [d.deal.terms], "DealDisputed");
   console.log(`Deal ${dealId}: ${d.deal.status} -> Disputed`);
   console.log(`  the arbiter ${d.deal.terms.arbiter} decides how the remainder is split`);
   console.log(`  ${describeTx(tx)}`);

@@ -6,7 +6,6 @@ import { openContext, type ContextOptions } from "../../lib/context.js";
 import {
   checkMilestones,
   dealIdOf,
-  escrowErrorSources,
   escrowOf,
   eventIn,
   HashFunction,
@@ -85,7 +84,6 @@ export default userFacing(async (args: OpenArgs, hre: HardhatRuntimeEnvironment)
     ref,
     salt,
   };
-  const errors = await escrowErrorSources(ctx);
 
   let tx;
   if (args.permit) {
@@ -94,7 +92,7 @@ export default userFacing(async (args: OpenArgs, hre: HardhatRuntimeEnvironment)
       escrow,
       escrow.openWithPermit,
       [terms, amounts, permit.deadline, permit.v, permit.r, permit.s],
-      errors,
+      "DealOpened",
     );
   } else {
     const allowance = await token.allowance(payer, escrowAddress);
@@ -104,7 +102,7 @@ export default userFacing(async (args: OpenArgs, hre: HardhatRuntimeEnvironment)
           `approve ${escrowAddress} first, or pass --permit`,
       );
     }
-    tx = await send(escrow, escrow.open, [terms, amounts], errors);
+    tx = await send(escrow, escrow.open, [terms, amounts], "DealOpened");
   }
 
   const opened = eventIn(escrow, tx.receipt, "DealOpened");

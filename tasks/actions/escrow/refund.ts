@@ -14,7 +14,7 @@ export default userFacing(async (args: DealArgs, hre: HardhatRuntimeEnvironment)
 
   const d = await dealContext(await openContext(hre, args), dealId);
   requireNotFinal(d.deal, "refund it");
-  const tx = await send(d.escrow, d.escrow.refund, [d.deal.terms], d.errorSources);
+  const tx = await send(d.escrow, d.escrow.refund, [d.deal.terms], "DealRefunded");
   const refunded = eventIn(d.escrow, tx.receipt, "DealRefunded");
   console.log(`Deal ${dealId}: ${d.deal.status} -> Refunded`);
   console.log(`  returned ${d.format(refunded.amount as bigint)} to ${d.deal.terms.payer}, no fee`);

@@ -16,7 +16,7 @@ export default userFacing(async (args: DealArgs, hre: HardhatRuntimeEnvironment)
   requireNotFinal(d.deal, "release a milestone");
   if (d.deal.milestones.length === 0)
     throw new TaskUserError(`deal ${dealId} has no milestones: use \`escrow release\``);
-  const tx = await send(d.escrow, d.escrow.releaseMilestone, [d.deal.terms, d.deal.milestones], d.errorSources);
+  const tx = await send(d.escrow, d.escrow.releaseMilestone, [d.deal.terms, d.deal.milestones], "MilestoneReleased");
   const released = eventIn(d.escrow, tx.receipt, "MilestoneReleased");
   const index = Number(released.index);
   const amount = released.amount as bigint;

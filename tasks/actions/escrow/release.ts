@@ -14,7 +14,7 @@ export default userFacing(async (args: DealArgs, hre: HardhatRuntimeEnvironment)
 
   const d = await dealContext(await openContext(hre, args), dealId);
   requireNotFinal(d.deal, "release it");
-  const tx = await send(d.escrow, d.escrow.release, [d.deal.terms], d.errorSources);
+  const tx = await send(d.escrow, d.escrow.release, [d.deal.terms], "DealReleased");
   const released = eventIn(d.escrow, tx.receipt, "DealReleased");
   const amount = released.amount as bigint;
   const fee = released.fee as bigint;

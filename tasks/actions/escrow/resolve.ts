@@ -18,7 +18,7 @@ export default userFacing(async (args: ResolveArgs, hre: HardhatRuntimeEnvironme
 
   const d = await dealContext(await openContext(hre, args), dealId);
   requireNotFinal(d.deal, "resolve it");
-  const tx = await send(d.escrow, d.escrow.resolve, [d.deal.terms, payeeBps], d.errorSources);
+  const tx = await send(d.escrow, d.escrow.resolve, [d.deal.terms, payeeBps], "DealResolved");
   const resolved = eventIn(d.escrow, tx.receipt, "DealResolved");
   console.log(`Deal ${dealId}: ${d.deal.status} -> Resolved (${Number(payeeBps) / 100}% to the payee)`);
   console.log(`  payee ${d.deal.terms.payee} receives ${d.format(resolved.payeeAmount as bigint)}`);

@@ -7,7 +7,6 @@ import { formatId } from "../../lib/registry.js";
 import {
   checkProvider,
   describeCorridor,
-  errorSources,
   parseCorridorTerms,
   remittanceOf,
   type CorridorTermArgs,
@@ -53,7 +52,7 @@ export default userFacing(async (args: OpenArgs, hre: HardhatRuntimeEnvironment)
     settlementWindow: terms.settlementWindow,
     enabled,
   };
-  const tx = await send(remittance, remittance.openCorridor, [corridorId, corridor], errorSources(registry));
+  const tx = await send(remittance, remittance.openCorridor, [corridorId, corridor], "CorridorOpened");
   console.log(`Opened corridor ${formatId(corridorId)}`);
   for (const line of describeCorridor(corridor, source, destination)) console.log(`  ${line}`);
   console.log(`  ${describeTx(tx)}`);

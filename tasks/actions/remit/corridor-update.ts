@@ -7,7 +7,6 @@ import { formatId } from "../../lib/registry.js";
 import {
   checkProvider,
   describeCorridor,
-  errorSources,
   parseBool,
   parseCorridorTerms,
   remittanceOf,
@@ -35,7 +34,7 @@ export default userFacing(async (args: UpdateArgs, hre: HardhatRuntimeEnvironmen
   const [source, destination] = [await tokens(current.sourceToken), await tokens(current.destinationToken)];
   const corridor = { ...current, ...parseCorridorTerms(args, source, current), enabled: enabledArg ?? current.enabled };
   if (corridor.enabled) await checkProvider(registry, corridor.provider);
-  const tx = await send(remittance, remittance.updateCorridor, [corridorId, corridor], errorSources(registry));
+  const tx = await send(remittance, remittance.updateCorridor, [corridorId, corridor], "CorridorUpdated");
   console.log(`Updated corridor ${formatId(corridorId)}`);
   for (const line of describeCorridor(corridor, source, destination)) console.log(`  ${line}`);
   console.log(`  ${describeTx(tx)}`);

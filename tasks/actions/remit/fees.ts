@@ -4,9 +4,8 @@ import { parseAddress, parseAmount, parseId } from "../../lib/args.js";
 import { openContext, type ContextOptions } from "../../lib/context.js";
 import { TaskUserError, userFacing } from "../../lib/errors.js";
 import { formatId } from "../../lib/registry.js";
-import { errorSources, remittanceOf } from "../../lib/remittance.js";
+import { remittanceOf } from "../../lib/remittance.js";
 import { formatAmount, resolveToken } from "../../lib/tokens.js";
-import { registryOf } from "../../lib/tenants.js";
 import { describeTx, send } from "../../lib/tx.js";
 
 interface FeesArgs extends ContextOptions {
@@ -38,7 +37,7 @@ export default userFacing(async (args: FeesArgs, hre: HardhatRuntimeEnvironment)
     remittance,
     remittance.withdrawFees,
     [provider, token.address, amount, recipient],
-    errorSources(await registryOf(ctx)),
+    "FeesWithdrawn",
   );
   console.log(
     `Withdrew ${formatAmount(amount, token)} of platform fees (earned via ${formatId(provider)}) to ${recipient}`,

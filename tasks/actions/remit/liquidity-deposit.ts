@@ -4,7 +4,7 @@ import { parseAmount } from "../../lib/args.js";
 import { openContext, type ContextOptions } from "../../lib/context.js";
 import { TaskUserError, userFacing } from "../../lib/errors.js";
 import { formatId } from "../../lib/registry.js";
-import { chainNow, errorSources, remittanceOf, requireLedgerMember } from "../../lib/remittance.js";
+import { chainNow, remittanceOf, requireLedgerMember } from "../../lib/remittance.js";
 import { formatAmount, resolveToken, signPermit } from "../../lib/tokens.js";
 import { registryOf } from "../../lib/tenants.js";
 import { describeTx, send } from "../../lib/tx.js";
@@ -32,7 +32,7 @@ export default userFacing(async (args: DepositArgs, hre: HardhatRuntimeEnvironme
   const spender = await remittance.getAddress();
   let tx;
   if ((await erc20.allowance(ctx.signer.address, spender)) >= amount) {
-    tx = await send(remittance, remittance.deposit, [token.address, amount], errorSources(registry));
+    tx = await send(remittance, remittance.deposit, [token.address, amount], "Deposited");
   } else {
     // No allowance: sign an EIP-2612 permit (one transaction instead of approve + deposit).
     const deadline = (await chainNow(ctx.ethers.provider)) + 3600n;
@@ -43,7 +43,7 @@ export default userFacing(async (args: DepositArgs, hre: HardhatRuntimeEnvironme
       remittance,
       remittance.depositWithPermit,
       [token.address, amount, deadline, signature.v, signature.r, signature.s],
-      errorSources(registry),
+      "Deposited",
     );
   }
   const available = await remittance.balanceOf(tenantId, token.address);

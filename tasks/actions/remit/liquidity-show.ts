@@ -4,8 +4,10 @@ import { parseId } from "../../lib/args.js";
 import { openContext, type ContextOptions } from "../../lib/context.js";
 import { TaskUserError, userFacing } from "../../lib/errors.js";
 import { formatId } from "../../lib/registry.js";
-import { pendingInvolving, remittanceOf, requireCorridor } from "../../lib/remittance.js";
-import { formatAmount, TOKEN_FUTURES, tokenBook } from "../../lib/tokens.js";
+import { pendingInvolving } from "../../../client/remittance.js";
+import { CURRENCIES } from "../../../client/platform.js";
+import { historySource, remittanceOf, requireCorridor } from "../../lib/remittance.js";
+import { formatAmount, tokenBook } from "../../lib/tokens.js";
 import { registryOf, requireTenant } from "../../lib/tenants.js";
 
 interface ShowArgs extends ContextOptions {
@@ -28,19 +30,15 @@ export default userFacing(async (args: ShowArgs, hre: HardhatRuntimeEnvironment)
 
   // The deployment's settlement tokens, and every token a corridor uses.
   const addresses = new Set<string>();
-  for (const future of Object.values(TOKEN_FUTURES)) {
-    try {
-      addresses.add(ctx.address(future));
-    } catch {
-      // the deployment has no such token
-    }
+  for (const currency of CURRENCIES) {
+    if (ctx.platform.has(currency)) addresses.add(ctx.address(currency));
   }
   for (const id of await remittance.corridorIds(0, await remittance.corridorCount())) {
     const corridor = await requireCorridor(remittance, id);
     addresses.add(corridor.sourceToken);
     addresses.add(corridor.destinationToken);
   }
-  const { sent, provided } = await pendingInvolving(remittance, tenantId);
+  const { sent, provided } = await pendingInvolving(historySource(ctx), tenantId);
 
   console.log(`Settlement ledger of ${formatId(tenantId)}`);
   for (const address of addresses) {

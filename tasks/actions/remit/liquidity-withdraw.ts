@@ -4,7 +4,7 @@ import { parseAddress, parseAmount } from "../../lib/args.js";
 import { openContext, type ContextOptions } from "../../lib/context.js";
 import { TaskUserError, userFacing } from "../../lib/errors.js";
 import { formatId } from "../../lib/registry.js";
-import { errorSources, remittanceOf, requireLedgerMember } from "../../lib/remittance.js";
+import { remittanceOf, requireLedgerMember } from "../../lib/remittance.js";
 import { formatAmount, resolveToken } from "../../lib/tokens.js";
 import { registryOf } from "../../lib/tenants.js";
 import { describeTx, send } from "../../lib/tx.js";
@@ -31,7 +31,7 @@ export default userFacing(async (args: WithdrawArgs, hre: HardhatRuntimeEnvironm
     );
   }
   const recipient = to ?? ctx.signer.address;
-  const tx = await send(remittance, remittance.withdraw, [token.address, amount, recipient], errorSources(registry));
+  const tx = await send(remittance, remittance.withdraw, [token.address, amount, recipient], "Withdrawn");
   console.log(`Withdrew ${formatAmount(amount, token)} from ${formatId(tenantId)}'s ledger to ${recipient}`);
   console.log(`  available now ${formatAmount(available - amount, token)}`);
   console.log(`  ${describeTx(tx)}`);

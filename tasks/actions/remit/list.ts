@@ -4,7 +4,8 @@ import { parseId } from "../../lib/args.js";
 import { openContext, type ContextOptions } from "../../lib/context.js";
 import { TaskUserError, userFacing } from "../../lib/errors.js";
 import { formatId } from "../../lib/registry.js";
-import { listRemittances, remittanceOf } from "../../lib/remittance.js";
+import { listRemittances } from "../../../client/remittance.js";
+import { historySource } from "../../lib/remittance.js";
 import { formatAmount, tokenBook } from "../../lib/tokens.js";
 import { registryOf, requireTenant } from "../../lib/tenants.js";
 
@@ -21,9 +22,8 @@ export default userFacing(async (args: ListArgs, hre: HardhatRuntimeEnvironment)
 
   const ctx = await openContext(hre, args);
   await requireTenant(await registryOf(ctx), tenantId);
-  const remittance = await remittanceOf(ctx);
   const tokens = tokenBook(ctx);
-  const histories = await listRemittances(remittance, tenantId, args.role);
+  const histories = await listRemittances(historySource(ctx), tenantId, args.role);
   console.log(`${histories.length} remittance(s) of ${formatId(tenantId)} (${args.role})`);
   for (const h of histories) {
     const r = h.record;

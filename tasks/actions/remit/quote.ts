@@ -1,18 +1,15 @@
-import { writeFile } from "node:fs/promises";
+import { access, constants, stat, writeFile } from "node:fs/promises";
+import path from "node:path";
 
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { parseAmount, parseDuration, parseHashOrText, parseId, parseUint } from "../../lib/args.js";
 import { openContext, type ContextOptions } from "../../lib/context.js";
 import { TaskUserError, userFacing } from "../../lib/errors.js";
-import {
-  buildQuote,
-  corridorFee,
-  priceDestination,
-  QuoteError,
-  serializeSignedQuote,
-  signQuote,
-} from "../../lib/quotes.js";
+import { corridorFee } from "../../../client/amounts.js";
+import { signQuote } from "../../../client/eip712/quote.js";
+import { QuoteError } from "../../../client/errors.js";
+import { buildQuote, priceDestination, serializeSignedQuote } from "../../../client/quote-file.js";
 import { formatId, Roles } from "../../lib/registry.js";
 import { chainNow, formatTime, remittanceOf, requireCorridor } from "../../lib/remittance.js";
 import { formatAmount, tokenBook } from "../../lib/tokens.js";
@@ -38,6 +35,7 @@ export default userFacing(async (args: QuoteArgs, hre: HardhatRuntimeEnvironment
     throw new TaskUserError("give exactly one of --rate and --destination-amount");
   }
   const spreadBps = parseUint("spread-bps", args.spreadBps, 9_999n);
+  if (args.out !== "") await requireWritable(args.out);
   const validity = parseDuration("expires-in", args.expiresIn);
   if (validity === 0n) throw new TaskUserError("--expires-in must be longer than zero");
   if (args.amount === "") throw new TaskUserError("--amount is required");
@@ -76,7 +74,7 @@ export default userFacing(async (args: QuoteArgs, hre: HardhatRuntimeEnvironment
           })
         : parseAmount("destination-amount", args.destinationAmount, destination.decimals);
   } catch (error) {
-    if (error instanceof QuoteError) throw new TaskUserError(error.message);
+    if (error instanceof QuoteError) throw new TaskUserError(error.shortMessage);
     throw error;
   }
   if (destinationAmount === 0n) throw new TaskUserError("the destination amount rounds to zero");
@@ -116,3 +114,14 @@ export default userFacing(async (args: QuoteArgs, hre: HardhatRuntimeEnvironment
     console.log(`  written to ${args.out}`);
   }
 });
+
+/** Refuses an --out file that cannot be written, before anything is read or signed. */
+async function requireWritable(file: string): Promise<void> {
+  const existing = await stat(file).catch(() => undefined);
+  if (existing?.isDirectory() === true) throw new TaskUserError(`--out ${file} is a directory, not a file`);
+  try {
+    await access(existing === undefined ? path.dirname(path.resolve(file)) : file, constants.W_OK);
+  } catch {
+    throw new TaskUserError(`--out ${file} cannot be written (missing folder or no permission)`);
+  }
+}

@@ -1,19 +1,11 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { openContext, type ContextOptions } from "../../lib/context.js";
-import { TaskUserError, userFacing } from "../../lib/errors.js";
+import { checkRefundable, unwrap } from "../../../client/preflight.js";
+import { userFacing } from "../../lib/errors.js";
 import { formatId } from "../../lib/registry.js";
-import {
-  chainNow,
-  errorSources,
-  formatTime,
-  parseRemittanceId,
-  remittanceOf,
-  requirePending,
-  requireRemittance,
-} from "../../lib/remittance.js";
+import { chainNow, parseRemittanceId, remittanceOf, requirePending, requireRemittance } from "../../lib/remittance.js";
 import { formatAmount, tokenBook } from "../../lib/tokens.js";
-import { registryOf } from "../../lib/tenants.js";
 import { describeTx, send } from "../../lib/tx.js";
 
 interface RefundArgs extends ContextOptions {
@@ -25,19 +17,11 @@ export default userFacing(async (args: RefundArgs, hre: HardhatRuntimeEnvironmen
 
   const ctx = await openContext(hre, args);
   const remittance = await remittanceOf(ctx);
-  const history = await requireRemittance(remittance, id);
+  const history = await requireRemittance(ctx, id);
   requirePending(history);
   const { record } = history;
-  // The next block is later than the latest one: a refund is possible once the latest block reached
-  // the deadline.
-  const now = await chainNow(ctx.ethers.provider);
-  if (now < record.deadline) {
-    throw new TaskUserError(
-      `the deadline has not passed yet: refundable after ${formatTime(record.deadline)} ` +
-        `(in ${record.deadline - now + 1n}s); until then the receiver may still confirm or reject`,
-    );
-  }
-  const tx = await send(remittance, remittance.refundExpired, [record], errorSources(await registryOf(ctx)));
+  unwrap(checkRefundable(history, await chainNow(ctx.platform.provider)));
+  const tx = await send(remittance, remittance.refundExpired, [record], "RemittanceExpired");
   const tokens = tokenBook(ctx);
   const [source, destination] = [await tokens(record.sourceToken), await tokens(record.destinationToken)];
   console.log(`Remittance ${id}: Initiated -> Expired (refunded)`);

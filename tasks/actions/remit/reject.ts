@@ -5,7 +5,6 @@ import { openContext, type ContextOptions } from "../../lib/context.js";
 import { userFacing } from "../../lib/errors.js";
 import { formatId } from "../../lib/registry.js";
 import {
-  errorSources,
   parseRemittanceId,
   remittanceOf,
   requirePending,
@@ -13,7 +12,6 @@ import {
   requireRemittance,
 } from "../../lib/remittance.js";
 import { formatAmount, tokenBook } from "../../lib/tokens.js";
-import { registryOf } from "../../lib/tenants.js";
 import { describeTx, send } from "../../lib/tx.js";
 
 interface RejectArgs extends ContextOptions {
@@ -27,12 +25,11 @@ export default userFacing(async (args: RejectArgs, hre: HardhatRuntimeEnvironmen
 
   const ctx = await openContext(hre, args);
   const remittance = await remittanceOf(ctx);
-  const registry = await registryOf(ctx);
-  const history = await requireRemittance(remittance, id);
+  const history = await requireRemittance(ctx, id);
   requirePending(history);
   const { record } = history;
-  await requireReceiverMember(registry, ctx.signer.address, record.receivingTenant, "reject");
-  const tx = await send(remittance, remittance.reject, [record, reason], errorSources(registry));
+  await requireReceiverMember(ctx, history, "reject");
+  const tx = await send(remittance, remittance.reject, [record, reason], "RemittanceRejected");
   const tokens = tokenBook(ctx);
   const [source, destination] = [await tokens(record.sourceToken), await tokens(record.destinationToken)];
   console.log(`Remittance ${id}: Initiated -> Rejected (reason ${reason})`);

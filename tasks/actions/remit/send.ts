@@ -1,29 +1,21 @@
 import { readFile } from "node:fs/promises";
 
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
-import { getAddress } from "ethers";
 
+import { formatAmount } from "../../../client/amounts.js";
+import type { SignedQuote } from "../../../client/eip712/quote.js";
+import { QuoteError } from "../../../client/errors.js";
+import { checkSend, readSendSnapshot, unwrap, type SendRequest } from "../../../client/preflight.js";
+import { parseSignedQuote } from "../../../client/quote-file.js";
+import { buildInitiateParams, recordsFromReceipt } from "../../../client/remittance.js";
+import { formatId, formatTime } from "../../../client/text.js";
 import { parseDuration, parseHashOrText, parseId } from "../../lib/args.js";
-import { openContext, type ContextOptions } from "../../lib/context.js";
-import { TaskUserError, userFacing } from "../../lib/errors.js";
-import { parseSignedQuote, QuoteError, type SignedQuote } from "../../lib/quotes.js";
-import { formatId, formatStatus, Roles } from "../../lib/registry.js";
-import {
-  buildInitiateParams,
-  chainNow,
-  errorSources,
-  formatRemittanceStatus,
-  formatTime,
-  Funding,
-  recordsFromReceipt,
-  remittanceOf,
-  requireCorridor,
-} from "../../lib/remittance.js";
-import { formatAmount, tokenBook } from "../../lib/tokens.js";
-import { registryOf } from "../../lib/tenants.js";
+import { openContext, type ContextOptions, type TaskContext } from "../../lib/context.js";
+import { consolePrinter, TaskUserError, userFacing, type Printer } from "../../lib/errors.js";
+import { tokenBook } from "../../lib/tokens.js";
 import { describeTx, send } from "../../lib/tx.js";
 
-interface SendArgs extends ContextOptions {
+export interface SendArgs extends ContextOptions {
   quote: string;
   to: string;
   recipient: string;
@@ -32,120 +24,75 @@ interface SendArgs extends ContextOptions {
   pull: boolean;
 }
 
-export default userFacing(async (args: SendArgs, hre: HardhatRuntimeEnvironment) => {
+/** What `remit send` needs besides its options: the quote file's text and a context, given by the adapter. */
+export interface SendDependencies {
+  readQuote(file: string): Promise<string>;
+  openContext(): Promise<TaskContext>;
+  print: Printer;
+}
+
+/**
+ * Parses, reads the quote file, checks every off-chain condition `initiate` has (nothing is sent, and
+ * nothing is approved, until all pass), sends, and reports the remittance from its proving event.
+ */
+export async function sendRemittance(args: SendArgs, deps: SendDependencies): Promise<string> {
   if (args.quote === "") throw new TaskUserError("--quote is required (a file written by `remit quote`)");
   const receivingTenant = parseId("to", args.to);
   const recipientHash = parseHashOrText("recipient", args.recipient);
   const complianceHash = parseHashOrText("compliance", args.compliance);
-  const window = parseDuration("deadline", args.deadline);
-  let signed: SignedQuote;
+  const deadlineIn = parseDuration("deadline", args.deadline);
+  let text: string;
   try {
-    signed = parseSignedQuote(await readFile(args.quote, "utf8"));
-  } catch (error) {
-    if (error instanceof QuoteError) throw new TaskUserError(`${args.quote}: ${error.message}`);
+    text = await deps.readQuote(args.quote);
+  } catch {
     throw new TaskUserError(`cannot read the quote file ${args.quote}`);
   }
+  let signed: SignedQuote;
+  try {
+    signed = parseSignedQuote(text);
+  } catch (error) {
+    if (error instanceof QuoteError) throw new TaskUserError(`${args.quote}: ${error.shortMessage}`);
+    throw error;
+  }
+
+  const ctx = await deps.openContext();
+  const request: SendRequest = { signed, receivingTenant, deadlineIn, funding: args.pull ? "Pull" : "Ledger" };
+  const snapshot = await readSendSnapshot(ctx.platform, ctx.signer.address, request);
+  unwrap(checkSend(request, snapshot));
+
   const { quote } = signed;
-
-  const ctx = await openContext(hre, args);
-  const remittance = await remittanceOf(ctx);
-  const registry = await registryOf(ctx);
-  if (
-    signed.domain.chainId !== ctx.chainId ||
-    signed.domain.verifyingContract !== getAddress(await remittance.getAddress())
-  ) {
-    throw new TaskUserError("the quote was signed for another network or deployment");
-  }
-  const now = await chainNow(ctx.ethers.provider);
-  if (now >= quote.expiry) {
-    throw new TaskUserError(
-      `the quote expired at ${formatTime(quote.expiry)} (${now - quote.expiry}s ago): ask the provider for a new one`,
-    );
-  }
-  const corridor = await requireCorridor(remittance, quote.corridorId);
-  if (!corridor.enabled) throw new TaskUserError(`corridor ${formatId(quote.corridorId)} is disabled`);
-  const tokens = tokenBook(ctx);
-  const [source, destination] = [await tokens(corridor.sourceToken), await tokens(corridor.destinationToken)];
-  if (quote.sourceAmount < corridor.minAmount || quote.sourceAmount > corridor.maxAmount) {
-    throw new TaskUserError(
-      `${formatAmount(quote.sourceAmount, source)} is over the corridor's limits: ` +
-        `${formatAmount(corridor.minAmount, source)} to ${formatAmount(corridor.maxAmount, source)} per remittance`,
-    );
-  }
-
-  const member = await registry.memberOf(ctx.signer.address);
-  const po = Roles["payment-operator"];
-  if (member.tenantId !== quote.sendingTenant) {
-    throw new TaskUserError(
-      `the quote was issued to ${formatId(quote.sendingTenant)}, but ${ctx.signer.address} acts for ` +
-        `${member.tenantId === "0x" + "00".repeat(32) ? "no tenant" : formatId(member.tenantId)}`,
-    );
-  }
-  if ((Number(member.tenantRoles) & Number(member.memberRoles) & po) === 0) {
-    throw new TaskUserError(`${ctx.signer.address} does not hold the payment-operator role`);
-  }
-  if (member.status !== 2n) throw new TaskUserError(`${formatId(member.tenantId)} is ${formatStatus(member.status)}`);
-  if ((await registry.statusOf(receivingTenant)) !== 2n || !(await registry.tenantHasRole(receivingTenant, po))) {
-    throw new TaskUserError(`receiver ${formatId(receivingTenant)} is not an active payment operator`);
-  }
-  const status = await remittance.statusOf(quote.quoteId);
-  if (status !== 0n) {
-    throw new TaskUserError(
-      `client reference already used: remittance ${quote.quoteId} is ${formatRemittanceStatus(status)} ` +
-        "(one client reference, one remittance)",
-    );
-  }
-  const usedToday = await remittance.usedToday(quote.corridorId, quote.sendingTenant);
-  if (usedToday + quote.sourceAmount > corridor.dailyCap) {
-    throw new TaskUserError(
-      `over the daily cap: ${formatId(quote.sendingTenant)} sent ${formatAmount(usedToday, source)} of ` +
-        `${formatAmount(corridor.dailyCap, source)} today in ${formatId(quote.corridorId)}`,
-    );
-  }
-  const deadline = now + window;
-  const latest = quote.expiry + corridor.settlementWindow;
-  if (window === 0n || deadline > latest) {
-    throw new TaskUserError(
-      `--deadline must be from 1s to ${latest - now}s: the quote's expiry plus the corridor's window`,
-    );
-  }
-  const locked = quote.sourceAmount + quote.fee;
-  if (args.pull) {
-    const erc20 = await ctx.ethers.getContractAt("SettlementToken", source.address, ctx.signer);
-    const held = await erc20.balanceOf(ctx.signer.address);
-    if (held < locked) {
-      throw new TaskUserError(
-        `${ctx.signer.address} holds ${formatAmount(held, source)}, not ${formatAmount(locked, source)}`,
-      );
-    }
-    const spender = await remittance.getAddress();
-    if ((await erc20.allowance(ctx.signer.address, spender)) < locked) {
-      const approved = await send(erc20, erc20.approve, [spender, locked]);
-      console.log(`Approved ${formatAmount(locked, source)} for the settlement contract: ${describeTx(approved)}`);
-    }
-  } else {
-    const available = await remittance.balanceOf(quote.sendingTenant, source.address);
-    if (available < locked) {
-      throw new TaskUserError(
-        `${formatId(quote.sendingTenant)} has ${formatAmount(available, source)} available in its ledger, not ` +
-          `${formatAmount(locked, source)} (amount and fee): deposit first, or pass --pull`,
-      );
-    }
-  }
-
+  const deadline = snapshot.now + deadlineIn;
   const params = buildInitiateParams(signed, {
     receivingTenant,
     recipientHash,
     complianceHash,
     deadline,
-    funding: args.pull ? Funding.Pull : Funding.Ledger,
+    funding: request.funding,
   });
-  const tx = await send(remittance, remittance.initiate, [params], errorSources(registry));
+  const remittance = ctx.platform.remittance;
+  const tx = await send(remittance, remittance.initiate, [params], "RemittanceInitiated");
   const [record] = recordsFromReceipt(remittance, tx.receipt);
-  console.log(`Remittance ${record?.id ?? quote.quoteId}: Initiated`);
-  console.log(`  ${formatId(quote.sendingTenant)} -> ${formatId(receivingTenant)} via ${formatId(corridor.provider)}`);
-  console.log(`  locked   ${formatAmount(quote.sourceAmount, source)} + fee ${formatAmount(quote.fee, source)}`);
-  console.log(`  reserved ${formatAmount(quote.destinationAmount, destination)} for the payout`);
-  console.log(`  deadline ${formatTime(deadline)}`);
-  console.log(`  ${describeTx(tx)}`);
+  if (record === undefined || record.id !== quote.quoteId) {
+    throw new TaskUserError(`transaction ${tx.hash} initiated no remittance ${quote.quoteId}`);
+  }
+  const tokens = tokenBook(ctx);
+  const [source, destination] = [await tokens(record.sourceToken), await tokens(record.destinationToken)];
+  const { print } = deps;
+  print.line(`Remittance ${record.id}: Initiated`);
+  print.line(
+    `  ${formatId(record.sendingTenant)} -> ${formatId(record.receivingTenant)} via ${formatId(record.provider)}`,
+  );
+  print.line(`  locked   ${formatAmount(record.sourceAmount, source)} + fee ${formatAmount(record.fee, source)}`);
+  print.line(`  reserved ${formatAmount(record.destinationAmount, destination)} for the payout`);
+  print.line(`  deadline ${formatTime(record.deadline)}`);
+  print.line(`  ${describeTx(tx)}`);
+  return record.id;
+}
+
+export default userFacing(async (args: SendArgs, hre: HardhatRuntimeEnvironment) => {
+  await sendRemittance(args, {
+    readQuote: (file) => readFile(file, "utf8"),
+    openContext: () => openContext(hre, args),
+    print: consolePrinter,
+  });
 });

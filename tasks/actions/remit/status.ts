@@ -3,7 +3,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { parseHashOrText, parseId } from "../../lib/args.js";
 import { openContext, type ContextOptions } from "../../lib/context.js";
 import { TaskUserError, userFacing } from "../../lib/errors.js";
-import { remittanceIdOf } from "../../lib/quotes.js";
+import { remittanceIdOf } from "../../../client/eip712/quote.js";
 import { formatId } from "../../lib/registry.js";
 import {
   formatRemittanceStatus,
@@ -30,7 +30,7 @@ export default userFacing(async (args: StatusArgs, hre: HardhatRuntimeEnvironmen
 
   const ctx = await openContext(hre, args);
   const remittance = await remittanceOf(ctx);
-  const history = await requireRemittance(remittance, id);
+  const history = await requireRemittance(ctx, id);
   const { record } = history;
   const tokens = tokenBook(ctx);
   const [source, destination] = [await tokens(record.sourceToken), await tokens(record.destinationToken)];

@@ -22,7 +22,7 @@ export default userFacing(async (args: AddMemberArgs, hre: HardhatRuntimeEnviron
   const ctx = await openContext(hre, args);
   const registry = await registryOf(ctx);
   await requireTenant(registry, tenantId);
-  const tx = await send(registry, registry.addMember, [tenantId, account, roles]);
+  const tx = await send(registry, registry.addMember, [tenantId, account, roles], "MemberAdded");
   console.log(`${account} now acts for ${formatId(tenantId)} as ${formatRoles(roles)}`);
   console.log(`  ${describeTx(tx)}`);
 });

@@ -1,5 +1,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
+import { escapeText } from "../../../client/text.js";
+
 import { parseUint } from "../../lib/args.js";
 import { openContext, type ContextOptions } from "../../lib/context.js";
 import { userFacing } from "../../lib/errors.js";
@@ -12,7 +14,7 @@ interface ListArgs extends ContextOptions {
 }
 
 export default userFacing(async (args: ListArgs, hre: HardhatRuntimeEnvironment) => {
-  const offset = parseUint("offset", args.offset);
+  const offset = parseUint("offset", args.offset, 2n ** 64n);
   const limit = parseUint("limit", args.limit, 500n);
 
   const ctx = await openContext(hre, args);
@@ -24,7 +26,7 @@ export default userFacing(async (args: ListArgs, hre: HardhatRuntimeEnvironment)
     const t = await registry.getTenant(id);
     console.log(
       `  ${formatId(id).padEnd(20)} ${formatStatus(t.status).padEnd(10)} ${formatJurisdiction(t.jurisdiction)}  ` +
-        `${formatRoles(t.roles).padEnd(36)} members=${t.memberCount}  ${t.name}`,
+        `${formatRoles(t.roles).padEnd(36)} members=${t.memberCount}  ${escapeText(t.name)}`,
     );
   }
 });

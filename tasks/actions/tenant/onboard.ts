@@ -1,6 +1,6 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
-import { parseAddress, parseHashOrText, parseId } from "../../lib/args.js";
+import { parseAddress, parseHashOrText, parseId, requirePrintable } from "../../lib/args.js";
 import { openContext, type ContextOptions } from "../../lib/context.js";
 import { TaskUserError, userFacing } from "../../lib/errors.js";
 import { formatId, formatRoles, parseJurisdiction, parseRoles } from "../../lib/registry.js";
@@ -21,6 +21,7 @@ export default userFacing(async (args: OnboardArgs, hre: HardhatRuntimeEnvironme
   // Every argument is checked before anything touches the network.
   const tenantId = parseId("tenant", args.tenant);
   if (args.name === "") throw new TaskUserError("--name is required");
+  requirePrintable("name", args.name);
   const roles = parseRoles("roles", args.roles, false);
   const jurisdiction = parseJurisdiction("jurisdiction", args.jurisdiction);
   const kybHash = parseHashOrText("kyb", args.kyb);
@@ -30,9 +31,12 @@ export default userFacing(async (args: OnboardArgs, hre: HardhatRuntimeEnvironme
 
   const ctx = await openContext(hre, args);
   const registry = await registryOf(ctx);
-  const tx = await send(registry, registry.onboard, [
-    { tenantId, name: args.name, roles, jurisdiction, kybHash, sponsor, admin },
-  ]);
+  const tx = await send(
+    registry,
+    registry.onboard,
+    [{ tenantId, name: args.name, roles, jurisdiction, kybHash, sponsor, admin }],
+    "TenantOnboarded",
+  );
   console.log(
     `Onboarded ${formatId(tenantId)} (${formatRoles(roles)}, ${args.jurisdiction.toUpperCase()}): status Pending`,
   );

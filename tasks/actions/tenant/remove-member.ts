@@ -19,7 +19,7 @@ export default userFacing(async (args: RemoveMemberArgs, hre: HardhatRuntimeEnvi
   const registry = await registryOf(ctx);
   const tenantId = await registry.tenantOf(account);
   if (tenantId === "0x" + "00".repeat(32)) throw new TaskUserError(`${account} is not a member of any tenant`);
-  const tx = await send(registry, registry.removeMember, [account]);
+  const tx = await send(registry, registry.removeMember, [account], "MemberRemoved");
   console.log(`${account} no longer acts for ${formatId(tenantId)}`);
   console.log(`  ${describeTx(tx)}`);
 });

@@ -1,5 +1,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
+import { escapeText } from "../../../client/text.js";
+
 import { parseAddress, parseId } from "../../lib/args.js";
 import { openContext, type ContextOptions } from "../../lib/context.js";
 import { TaskUserError, userFacing } from "../../lib/errors.js";
@@ -30,7 +32,7 @@ export default userFacing(async (args: ShowArgs, hre: HardhatRuntimeEnvironment)
   await requireTenant(registry, tenantId);
   const t = await registry.getTenant(tenantId);
   console.log(`Tenant ${formatId(tenantId)} (${tenantId})`);
-  console.log(`  name          ${t.name}`);
+  console.log(`  name          ${escapeText(t.name)}`);
   console.log(`  status        ${formatStatus(t.status)}`);
   console.log(`  roles         ${formatRoles(t.roles)}`);
   console.log(`  jurisdiction  ${formatJurisdiction(t.jurisdiction)}`);

@@ -26,12 +26,12 @@ export function transitionAction(transition: Transition) {
     const before = await registry.statusOf(tenantId);
     const tx =
       transition === "approve"
-        ? await send(registry, registry.approve, [tenantId])
+        ? await send(registry, registry.approve, [tenantId], "TenantStatusChanged")
         : transition === "reinstate"
-          ? await send(registry, registry.reinstate, [tenantId])
+          ? await send(registry, registry.reinstate, [tenantId], "TenantStatusChanged")
           : transition === "suspend"
-            ? await send(registry, registry.suspend, [tenantId, reason])
-            : await send(registry, registry.offboard, [tenantId, reason]);
+            ? await send(registry, registry.suspend, [tenantId, reason], "TenantStatusChanged")
+            : await send(registry, registry.offboard, [tenantId, reason], "TenantStatusChanged");
     const after = await registry.statusOf(tenantId);
     console.log(`${formatId(tenantId)}: ${formatStatus(before)} -> ${formatStatus(after)}`);
     console.log(`  ${describeTx(tx)}`);

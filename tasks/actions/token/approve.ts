@@ -19,8 +19,13 @@ export default userFacing(async (args: ApproveArgs, hre: HardhatRuntimeEnvironme
   const spender = resolveSpender(ctx, args.spender);
   const token = await tokenAt(ctx, resolveTokenAddress(ctx, args.token));
   const [decimals, symbol] = [Number(await token.decimals()), await token.symbol()];
-  const amount = parseAmount("amount", args.amount, decimals);
-  const tx = await send(token, token.approve, [spender, amount]);
-  console.log(`${ctx.signer.address} approved ${spender} for ${formatAmount(amount, { decimals, symbol })}`);
+  // Zero is a revocation: the one way to take back an allowance.
+  const amount = parseAmount("amount", args.amount, decimals, { allowZero: true });
+  const tx = await send(token, token.approve, [spender, amount], "Approval");
+  console.log(
+    amount === 0n
+      ? `${ctx.signer.address} revoked the allowance of ${spender}`
+      : `${ctx.signer.address} approved ${spender} for ${formatAmount(amount, { decimals, symbol })}`,
+  );
   console.log(`  ${describeTx(tx)}`);
 });

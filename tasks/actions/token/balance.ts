@@ -3,7 +3,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { parseAddress } from "../../lib/args.js";
 import { openContext, type ContextOptions } from "../../lib/context.js";
 import { userFacing } from "../../lib/errors.js";
-import { formatAmount, resolveTokenAddress, SPENDER_FUTURES, tokenAt } from "../../lib/tokens.js";
+import { formatAmount, resolveTokenAddress, SPENDER_KEYS, tokenAt } from "../../lib/tokens.js";
 
 interface BalanceArgs extends ContextOptions {
   token: string;
@@ -17,14 +17,10 @@ export default userFacing(async (args: BalanceArgs, hre: HardhatRuntimeEnvironme
   const [decimals, symbol] = [Number(await token.decimals()), await token.symbol()];
   const format = (amount: bigint) => formatAmount(amount, { decimals, symbol });
   console.log(`${account} holds ${format(await token.balanceOf(account))}`);
-  for (const [name, future] of Object.entries(SPENDER_FUTURES)) {
+  for (const [name, key] of Object.entries(SPENDER_KEYS)) {
     // A partial deployment (registry and tokens only) simply has no allowance to show.
-    let spender: string;
-    try {
-      spender = ctx.address(future);
-    } catch {
-      continue;
-    }
+    if (!ctx.platform.has(key)) continue;
+    const spender = ctx.address(key);
     console.log(`  allowance to ${name.padEnd(10)} ${format(await token.allowance(account, spender))}`);
   }
 });

@@ -21,7 +21,7 @@ export default userFacing(async (args: MintArgs, hre: HardhatRuntimeEnvironment)
   const token = await tokenAt(ctx, resolveTokenAddress(ctx, args.token));
   const [decimals, symbol] = [Number(await token.decimals()), await token.symbol()];
   const amount = parseAmount("amount", args.amount, decimals);
-  const tx = await send(token, token.mint, [to, amount]);
+  const tx = await send(token, token.mint, [to, amount], "Transfer");
   const balance = await token.balanceOf(to);
   console.log(
     `Minted ${formatAmount(amount, { decimals, symbol })} to ${to}: balance ${formatAmount(balance, { decimals, symbol })}`,

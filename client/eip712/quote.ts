@@ -1,0 +1,122 @@
+/**
+ * The firm FX quote of a remittance corridor: its EIP-712 domain and type (field for field
+ * `IRemittanceSettlement.Quote`), signing and recovery. The one place the quote type is written off chain.
+ */
+import {
+  AbiCoder,
+  keccak256,
+  Signature,
+  TypedDataEncoder,
+  verifyTypedData,
+  type Signer,
+  type TypedDataDomain,
+} from "ethers";
+
+import { QuoteError } from "../errors.js";
+
+export const QUOTE_DOMAIN_NAME = "RemittanceSettlement";
+export const QUOTE_DOMAIN_VERSION = "1";
+
+export const QUOTE_TYPES = {
+  Quote: [
+    { name: "corridorId", type: "bytes32" },
+    { name: "sendingTenant", type: "bytes32" },
+    { name: "quoteId", type: "bytes32" },
+    { name: "sourceAmount", type: "uint128" },
+    { name: "destinationAmount", type: "uint128" },
+    { name: "fee", type: "uint128" },
+    { name: "expiry", type: "uint64" },
+  ],
+};
+
+/**
+ * A quote as the provider signs it. Amounts in token base units, expiry in unix seconds. `quoteId` is
+ * `remittanceIdOf(sendingTenant, clientRef)`.
+ */
+export interface Quote {
+  corridorId: string;
+  sendingTenant: string;
+  quoteId: string;
+  sourceAmount: bigint;
+  destinationAmount: bigint;
+  fee: bigint;
+  expiry: bigint;
+}
+
+/** Where a quote can be used: one chain, one `RemittanceSettlement` deployment. */
+export interface QuoteDomain {
+  chainId: bigint;
+  verifyingContract: string;
+}
+
+/** A signed quote with the client reference its id derives from: what a quote file holds. */
+export interface SignedQuote {
+  domain: QuoteDomain;
+  quote: Quote;
+  clientRef: string;
+  /** 65-byte signature of a member of the provider. */
+  signature: string;
+  /** The address that signed (informative; the contract recovers it). */
+  signer: string;
+}
+
+const abi = AbiCoder.defaultAbiCoder();
+
+/**
+ * The id of the remittance a client reference creates, also the id of its quote:
+ * `keccak256(abi.encode(sendingTenant, clientRef))`. One client reference, one remittance at most.
+ */
+export function remittanceIdOf(sendingTenant: string, clientRef: string): string {
+  return keccak256(abi.encode(["bytes32", "bytes32"], [sendingTenant, clientRef]));
+}
+
+export function quoteTypedDataDomain(domain: QuoteDomain): TypedDataDomain {
+  return {
+    name: QUOTE_DOMAIN_NAME,
+    version: QUOTE_DOMAIN_VERSION,
+    chainId: domain.chainId,
+    verifyingContract: domain.verifyingContract,
+  };
+}
+
+/** The EIP-712 digest of a quote (what `RemittanceSettlement.quoteDigest` returns). */
+export function quoteDigest(domain: QuoteDomain, quote: Quote): string {
+  return TypedDataEncoder.hash(quoteTypedDataDomain(domain), QUOTE_TYPES, quote);
+}
+
+/** Signs a quote as a member of the provider. */
+export async function signQuote(
+  signer: Pick<Signer, "signTypedData" | "getAddress">,
+  domain: QuoteDomain,
+  quote: Quote,
+  clientRef: string,
+): Promise<SignedQuote> {
+  if (quote.quoteId.toLowerCase() !== remittanceIdOf(quote.sendingTenant, clientRef)) {
+    throw new QuoteError("the quote id is not derived from the sending tenant and the client reference");
+  }
+  const signature = await signer.signTypedData(quoteTypedDataDomain(domain), QUOTE_TYPES, quote);
+  return { domain, quote, clientRef, signature, signer: await signer.getAddress() };
+}
+
+/** The address that signed a quote. */
+export function recoverQuoteSigner(signed: Pick<SignedQuote, "domain" | "quote" | "signature">): string {
+  return verifyTypedData(quoteTypedDataDomain(signed.domain), QUOTE_TYPES, signed.quote, signed.signature);
+}
+
+/** The quote as `initiate` takes it: the signed fields less `quoteId`, which the contract derives. */
+export function quoteTerms(quote: Quote) {
+  return {
+    corridorId: quote.corridorId,
+    sendingTenant: quote.sendingTenant,
+    sourceAmount: quote.sourceAmount,
+    destinationAmount: quote.destinationAmount,
+    fee: quote.fee,
+    expiry: quote.expiry,
+  };
+}
+
+/** The ERC-2098 compact form (`r`, `vs`) the contract takes. */
+export function compactSignature(signature: string): { r: string; vs: string } {
+  const sig = Signature.from(signature);
+  return { r: sig.r, vs: sig.yParityAndS };
+}
