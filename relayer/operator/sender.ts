@@ -156,18 +156,19 @@ export class Sender implements Worker {
       quote: {
         corridorId: quote.corridorId,
         sendingTenant: quote.sendingOperator,
+        receivingTenant: quote.receivingOperator,
         quoteId: quote.id,
         sourceAmount: BigInt(quote.sellAmount),
         destinationAmount: BigInt(quote.buyAmount),
         fee: BigInt(quote.fee.total),
         expiry: BigInt(quote.expiresAt),
+        latestDeadline: BigInt(quote.latestDeadline),
       },
       clientRef: quote.clientRef,
       signature: quote.signature,
       signer: quote.signer,
     };
     const params = buildInitiateParams(signed, {
-      receivingTenant: row.receiving_tenant,
       recipientHash: row.recipient_hash,
       complianceHash: row.compliance_hash,
       deadline: BigInt(row.deadline!),

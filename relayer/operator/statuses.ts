@@ -26,10 +26,10 @@ export const reasonName = (code: number) =>
   Object.entries(REASON_CODES).find(([, c]) => c === code)?.[0] ?? `reason_${code}`;
 
 /**
- * Whether a refund (reject, expiry) returns the fee to the sender. The contracts on this branch refund
- * it; the hardened ones (issue 8) leave it with the provider. One switch, flipped with that merge.
+ * Whether a refund (reject, expiry) returns the fee to the sender. The hardened contracts (issue 8) leave
+ * it with the provider (the old ones refunded it). One switch.
  */
-export const FEE_REFUNDED_ON_REJECT = true;
+export const FEE_REFUNDED_ON_REJECT = false;
 
 /** The fee the sender's ledger is finally charged at a status, for the wallet's reconciliation. */
 export function chargedFee(status: Status, quotedFee: string | null): string | undefined {

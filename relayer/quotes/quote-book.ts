@@ -81,11 +81,13 @@ export function signedFields(q: StoredQuote): Quote {
   return {
     corridorId: q.corridorId,
     sendingTenant: q.sendingTenant,
+    receivingTenant: q.receivingTenant,
     quoteId: q.id,
     sourceAmount: q.sourceAmount,
     destinationAmount: q.destinationAmount,
     fee: q.fee,
     expiry: BigInt(q.expiry),
+    latestDeadline: BigInt(q.latestDeadline),
   };
 }
 

@@ -47,7 +47,7 @@ export interface FirmTerms {
   quote: Quote;
   clientRef: string;
   receivingTenant: string;
-  /** The latest remittance deadline the contract accepts with this quote: expiry + settlement window. */
+  /** The latest remittance deadline the provider signs: expiry + the corridor's settlement window. */
   latestDeadline: bigint;
   digest: string;
 }
@@ -61,9 +61,12 @@ export function firmTerms(
   expiry: bigint,
 ): FirmTerms {
   const clientRef = hexlify(randomBytes(32));
+  const latestDeadline = expiry + corridor.settlementWindow;
   const quote = buildQuote({
     corridorId: corridor.id,
     sendingTenant: parties.sendingTenant,
+    receivingTenant: parties.receivingTenant,
+    latestDeadline,
     clientRef,
     sourceAmount: priced.sourceAmount,
     destinationAmount: priced.destinationAmount,
@@ -74,7 +77,7 @@ export function firmTerms(
     quote,
     clientRef,
     receivingTenant: parties.receivingTenant,
-    latestDeadline: expiry + corridor.settlementWindow,
+    latestDeadline,
     digest: quoteDigest(domain, quote),
   };
 }

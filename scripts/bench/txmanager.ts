@@ -21,7 +21,7 @@ import { TxManager } from "../../relayer/core/tx/tx-manager.js";
 import { TxPolicyLoop } from "../../relayer/core/tx/tx-policy-loop.js";
 import { isFinal } from "../../relayer/core/tx/types.js";
 import { SettlementToken__factory } from "../../typechain-types/index.js";
-import { percentile } from "./stats.js";
+import { percentile } from "../lib/stats.js";
 
 const MNEMONIC = "test test test test test test test test test test test junk";
 const keyAt = (i: number) => HDNodeWallet.fromPhrase(MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`).privateKey;

@@ -49,7 +49,8 @@ describe("Remittances end to end: wallets, operator relayers and the quote servi
   const phAccounts = new Map<string, string>();
 
   before(async function () {
-    node = await startRemittanceNode();
+    // A 10 s receiver window (600 s in the demo) so the expired case runs in seconds.
+    node = await startRemittanceNode({ minReceiverWindow: 10 });
     await node.intervalMining(1);
     temp = await tempDir("ll-e2e-");
     stack = await startStack({ dir: temp.dir, node, sendDeadlineSeconds: 20, safetyMarginSeconds: 4 });

@@ -42,7 +42,16 @@ export interface Stack {
   urls: Record<ServiceName, string>;
   processes: Partial<Record<ServiceName, ServiceProcess>>;
   /** The wallets' own apps' keys, and the key the HK relayer's client (its wallet) holds. */
-  keys: { hkApp: string; phApp: string; hkOperatorClient: string };
+  keys: {
+    hkApp: string;
+    phApp: string;
+    hkOperatorClient: string;
+    /** Keys of another tenant (ph-wallet) on the HK relayer and on the quote service. */
+    foreignOperatorClient: string;
+    foreignQuotes: string;
+    /** The HK relayer's own key at the quote service. */
+    quotes: string;
+  };
   storePaths: Record<ServiceName, string>;
   start(name: ServiceName): Promise<void>;
   kill(name: ServiceName): Promise<void>;
@@ -58,6 +67,7 @@ export interface StackOptions {
   rpcUrl?: string;
   sendDeadlineSeconds?: number;
   safetyMarginSeconds?: number;
+  quoteValiditySeconds?: number;
 }
 
 export async function startStack(options: StackOptions): Promise<Stack> {
@@ -82,6 +92,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const phWalletForOperator = await issueKey(storePaths.phWallet, "ph-operator");
   const phApp = await issueKey(storePaths.phWallet, "ph-app");
   const hkApp = await issueKey(storePaths.hkWallet, "hk-app");
+  const foreignOperatorClient = await issueKey(storePaths.hkOperator, "ph-wallet");
+  const foreignQuotes = await issueKey(storePaths.quotes, "ph-wallet");
 
   const ratesFile = path.join(dir, "rates.json");
   await writeFile(ratesFile, JSON.stringify({ rates: { "HKD-PHP": MID_RATE } }));
@@ -95,7 +107,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       providerTenant: "settlement-bank",
       rates: { file: ratesFile },
       corridors: [{ id: "HKD-PHP", spreadBps: Number(SPREAD_BPS) }],
-      quoteValiditySeconds: 60,
+      quoteValiditySeconds: options.quoteValiditySeconds ?? 60,
       sweepIntervalMs: 500,
     },
     hkOperator: {
@@ -128,7 +140,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     hkWallet: {
       name: "hk-wallet",
       currency: "HKD",
-      http: { port: ports.hkWallet },
+      // The tests poll transfers hard; the default 600 a minute would throttle the polling, not the flow.
+      http: { port: ports.hkWallet, rateLimit: { max: 100_000, windowMs: 60_000 } },
       store: { path: storePaths.hkWallet },
       operator: { url: urls.hkOperator, timeoutMs: 2_000, retry: { initialMs: 200, maxMs: 2_000 }, pollMs: 100 },
       chain: {
@@ -142,7 +155,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     phWallet: {
       name: "ph-wallet",
       currency: "PHP",
-      http: { port: ports.phWallet },
+      http: { port: ports.phWallet, rateLimit: { max: 100_000, windowMs: 60_000 } },
       store: { path: storePaths.phWallet },
       compliance: { blockedNames: ["Sanctioned Person"] },
       chain: {
@@ -192,7 +205,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const stack: Stack = {
     urls,
     processes: {},
-    keys: { hkApp, phApp, hkOperatorClient },
+    keys: { hkApp, phApp, hkOperatorClient, foreignOperatorClient, foreignQuotes, quotes: quotesKey },
     storePaths,
     async start(name) {
       const child = spawnService(scripts[name], envs[name]);

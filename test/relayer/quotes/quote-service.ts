@@ -129,11 +129,13 @@ describe("Quote service (a process, on anvil with the platform deployed)", funct
       quote: {
         corridorId: q.corridorId,
         sendingTenant: q.sendingOperator,
+        receivingTenant: q.receivingOperator,
         quoteId: q.id,
         sourceAmount: BigInt(q.sellAmount),
         destinationAmount: BigInt(q.buyAmount),
         fee: BigInt(q.fee.total),
         expiry: BigInt(q.expiresAt),
+        latestDeadline: BigInt(q.latestDeadline),
       },
       clientRef: q.clientRef,
       signature: q.signature,
@@ -142,7 +144,6 @@ describe("Quote service (a process, on anvil with the platform deployed)", funct
     expect(recoverQuoteSigner(signed)).to.equal(getAddress(new Wallet(node.keys.bank).address));
     const hk = new Wallet(node.keys.hkWallet, node.world.ethers.provider);
     const params = buildInitiateParams(signed, {
-      receivingTenant: q.receivingOperator,
       recipientHash: "0x" + "11".repeat(32),
       complianceHash: "0x" + "22".repeat(32),
       deadline: BigInt(q.latestDeadline),
