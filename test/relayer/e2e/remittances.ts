@@ -4,7 +4,7 @@ import { DatabaseSync } from "node:sqlite";
 import { listRemittances } from "../../../client/remittance.js";
 import { startRemittanceNode, type RemittanceNode } from "../helpers/remittance-node.js";
 import { balanceOf, call, tempDir } from "../wallet/helpers.js";
-import { startStack, type Stack } from "./stack.js";
+import { eventually, startStack, type Stack } from "./stack.js";
 
 interface Transfer {
   id: string;
@@ -22,17 +22,6 @@ interface Remittance {
 
 const COUNT = 50;
 const HKD = (n: number) => BigInt(Math.round(n * 100));
-
-/** Polls until `check` holds, every 250 ms, at most `ms`. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`${what}: not reached in ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);

@@ -244,3 +244,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   }
   return stack;
 }
+
+/** Polls until `check` holds, every 250 ms, at most `ms`. */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error(`${what}: not reached in ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
