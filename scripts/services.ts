@@ -19,11 +19,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 
-import { HDNodeWallet, Mnemonic } from "ethers";
+import { HDNodeWallet, JsonRpcProvider, Mnemonic, encodeBytes32String } from "ethers";
 
 import { readIgnitionDeployment, readManifest } from "../client/deployment.js";
 import { API_KEYS_COMPONENT, apiKeyMigrations, createApiKey } from "../relayer/core/kit/api-keys.js";
 import { SqliteStore } from "../relayer/core/store/sqlite-store.js";
+import { RemittanceSettlement__factory } from "../typechain-types/index.js";
 
 const { values } = parseArgs({
   options: {
@@ -43,12 +44,17 @@ const fail = (message: string): never => {
   process.exit(1);
 };
 
-const deployment =
-  values.manifest !== undefined
-    ? await readManifest(values.manifest)
-    : values.deployment !== undefined
-      ? await readIgnitionDeployment(path.resolve("ignition/deployments"), values.deployment)
-      : fail("give --deployment <ignition deployment id> or --manifest <file>");
+const deployment = await (async () => {
+  try {
+    if (values.manifest !== undefined) return await readManifest(values.manifest);
+    if (values.deployment !== undefined) {
+      return await readIgnitionDeployment(path.resolve("deploy/deployments"), values.deployment);
+    }
+  } catch (error) {
+    return fail(error instanceof Error ? error.message : String(error));
+  }
+  return fail("give --deployment <ignition deployment id> or --manifest <file>");
+})();
 const remittance = deployment.contracts.remittance ?? fail("the deployment has no RemittanceSettlement");
 const hkd = deployment.contracts.HKD ?? fail("the deployment has no tHKD");
 const php = deployment.contracts.PHP ?? fail("the deployment has no tPHP");
@@ -177,12 +183,42 @@ for (const n of names) {
   const child = spawn(process.execPath, ["--import", "tsx", path.resolve(script)], {
     env: { ...process.env, ...envs[n], [configEnv]: file },
     stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group: a terminal's Ctrl-C reaches the launcher only, which stops each service once
+    // with SIGTERM (a second signal would make a service exit without finishing its step).
+    detached: true,
   });
   child.stdout!.pipe(log);
   child.stderr!.on("data", (chunk: Buffer) => process.stderr.write(`[${n}] ${chunk.toString()}`));
   child.once("exit", (code, signal) => process.stdout.write(`${n} exited (${code ?? signal})\n`));
   children.push(child);
 }
+
+// The wallets mirror their operator's on-chain ledger position: start each mirror at today's balance.
+const provider = new JsonRpcProvider(values.rpc, chainId, { staticNetwork: true });
+const settlement = RemittanceSettlement__factory.connect(remittance.address, provider);
+for (const [wallet, tenant, token] of [
+  ["hkWallet", "hk-wallet", hkd.address],
+  ["phWallet", "ph-wallet", php.address],
+] as const) {
+  const balance = await settlement.balanceOf(encodeBytes32String(tenant), token);
+  if (balance === 0n) continue;
+  for (let attempt = 0; ; attempt++) {
+    const answer = await fetch(`${url(wallet)}/admin/settlement`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-admin-key": adminKey, "idempotency-key": "initial-position" },
+      body: JSON.stringify({
+        direction: "deposit",
+        amount: balance.toString(),
+        reference: "on-chain position at start",
+      }),
+      signal: AbortSignal.timeout(3_000),
+    }).catch(() => undefined);
+    if (answer?.status === 201) break;
+    if (attempt >= 40) fail(`${wallet}: its settlement mirror could not be set (${answer?.status ?? "no answer"})`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+provider.destroy();
 
 process.stdout.write(
   [
