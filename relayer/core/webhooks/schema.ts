@@ -1,0 +1,52 @@
+import type { Migration } from "../store/store.js";
+
+export const WEBHOOKS_COMPONENT = "core.webhooks";
+
+/**
+ * The durable outbox. One row per message: the body is fixed at enqueue (so every retry sends the same
+ * bytes under the same id) and `seq` orders the messages of one endpoint. `attempts` counts the current
+ * round (a replay starts a new one), `total_attempts` every attempt ever, numbering the history rows. `webhook_sequences` hands out
+ * those numbers inside the enqueuing transaction; `webhook_attempts` keeps the history of each delivery.
+ */
+export const webhookMigrations: readonly Migration[] = [
+  {
+    version: 1,
+    description: "webhook outbox: messages with per-endpoint sequence, delivery state and attempt history",
+    async up(q) {
+      await q.run(
+        `CREATE TABLE webhook_sequences (
+           endpoint TEXT PRIMARY KEY,
+           next_seq INTEGER NOT NULL
+         )`,
+      );
+      await q.run(
+        `CREATE TABLE webhook_messages (
+           id TEXT PRIMARY KEY,
+           endpoint TEXT NOT NULL,
+           seq INTEGER NOT NULL,
+           event_type TEXT NOT NULL,
+           body TEXT NOT NULL,
+           state TEXT NOT NULL,
+           attempts INTEGER NOT NULL,
+           total_attempts INTEGER NOT NULL,
+           next_attempt_at INTEGER NOT NULL,
+           last_error TEXT,
+           created_at INTEGER NOT NULL,
+           delivered_at INTEGER,
+           UNIQUE (endpoint, seq)
+         )`,
+      );
+      await q.run("CREATE INDEX webhook_messages_pending ON webhook_messages (state, endpoint, seq)");
+      await q.run(
+        `CREATE TABLE webhook_attempts (
+           message_id TEXT NOT NULL,
+           attempt INTEGER NOT NULL,
+           at INTEGER NOT NULL,
+           status INTEGER,
+           error TEXT,
+           PRIMARY KEY (message_id, attempt)
+         )`,
+      );
+    },
+  },
+];

@@ -1,0 +1,150 @@
+import { z } from "zod";
+
+import { loadConfig } from "../core/kit/config.js";
+import { ConfigError } from "../core/kit/errors.js";
+
+export const OPERATOR_ENV_PREFIX = "OPERATOR";
+
+/**
+ * Secrets come from these variables only, never from the config file (which is logged at start):
+ * the hot key (or its keystore password), the key the relayer presents to the quote service, to its
+ * wallet's payout endpoint, to peer relayers (JSON `{ "<tenant>": "llk_..." }`), and its webhook secrets.
+ */
+export const OPERATOR_SECRET_ENV = {
+  privateKey: "OPERATOR_SIGNER_KEY",
+  keystorePassword: "OPERATOR_KEYSTORE_PASSWORD",
+  quotesApiKey: "OPERATOR_QUOTES_API_KEY",
+  walletApiKey: "OPERATOR_WALLET_API_KEY",
+  peerApiKeys: "OPERATOR_PEER_API_KEYS",
+  webhookSecrets: "OPERATOR_WEBHOOK_SECRETS",
+} as const;
+
+const positiveMs = z.number().int().positive();
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/);
+
+export const operatorConfigSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9-]{1,40}$/),
+  /** The payment operator this relayer acts for (label, e.g. "hk-wallet"); its API clients hold keys of this tenant. */
+  tenant: z.string().min(1).max(31),
+  http: z.strictObject({
+    host: z.string().default("127.0.0.1"),
+    port: z.number().int().min(0).max(65535),
+    bodyLimit: z
+      .number()
+      .int()
+      .positive()
+      .default(32 * 1024),
+    rateLimit: z
+      .strictObject({ max: z.number().int().positive(), windowMs: positiveMs })
+      .prefault({ max: 6000, windowMs: 60_000 }),
+  }),
+  store: z.strictObject({ path: z.string().min(1) }),
+  logLevel: z.enum(["trace", "debug", "info", "warn", "error", "silent"]).default("info"),
+  chain: z.strictObject({
+    rpcUrls: z.array(z.url()).min(1),
+    chainId: z.number().int().positive(),
+    settlement: address,
+    /** The settlement contract's deployment block: the listener backfills from here. */
+    startBlock: z.number().int().min(0).default(0),
+    timeoutMs: positiveMs.default(5_000),
+    /** Blocks under an event before it is handled (0: in its own block; reorgs are undone). */
+    confirmations: z.number().int().min(0).default(0),
+    pollIntervalMs: positiveMs.default(250),
+    fees: z
+      .strictObject({
+        maxFeeCapGwei: z.number().positive().default(100),
+        priorityFeeGwei: z.number().min(0).default(1),
+      })
+      .prefault({}),
+  }),
+  signer: z.strictObject({ keystoreFile: z.string().optional() }).prefault({}),
+  /** Sending side: where firm quotes come from, and the corridor to each receiving operator. */
+  quotes: z
+    .strictObject({
+      url: z.url(),
+      timeoutMs: positiveMs.default(5_000),
+      /** Receiving operator label → corridor label. */
+      corridors: z.record(z.string().min(1), z.string().min(1)),
+      /** A given quote must leave at least this many seconds before its expiry to be accepted. */
+      minRemainingSeconds: z.number().int().min(0).default(3),
+    })
+    .optional(),
+  /** Seconds from initiation the receiver has to pay out (capped by the quote's latest deadline). */
+  sendDeadlineSeconds: z.number().int().min(5).optional(),
+  /** Peer relayers of receiving operators (label → URL), to hand them the recipient details off chain. */
+  peers: z.record(z.string().min(1), z.strictObject({ url: z.url() })).default({}),
+  /** Receiving side: the operator's wallet system (its `POST /payouts`). */
+  wallet: z
+    .strictObject({
+      url: z.url(),
+      timeoutMs: positiveMs.default(5_000),
+      retry: z
+        .strictObject({
+          initialMs: positiveMs.default(500),
+          factor: z.number().min(1).default(2),
+          maxMs: positiveMs.default(10_000),
+        })
+        .prefault({}),
+      /** Seconds before the deadline after which no payout is attempted (the confirm must still be mined). */
+      safetyMarginSeconds: z.number().int().min(0).default(30),
+    })
+    .optional(),
+  /** Where status changes go (the operator's wallet backend). */
+  webhooks: z
+    .strictObject({
+      url: z.url(),
+      /** Delays before each attempt (ms); Standard Webhooks' schedule by default. */
+      scheduleMs: z.array(z.number().int().min(0)).min(1).optional(),
+    })
+    .optional(),
+  worker: z
+    .strictObject({ pollMs: positiveMs.default(100), maxBatch: z.number().int().min(1).max(100).default(50) })
+    .prefault({}),
+});
+export type OperatorConfig = z.output<typeof operatorConfigSchema>;
+
+export interface OperatorSecrets {
+  quotesApiKey?: string;
+  walletApiKey?: string;
+  peerApiKeys: Record<string, string>;
+  webhookSecrets: string[];
+}
+
+export function loadOperatorConfig(options: { file?: string; env: NodeJS.ProcessEnv }): OperatorConfig {
+  const secretNames = new Set<string>(Object.values(OPERATOR_SECRET_ENV));
+  const env = Object.fromEntries(Object.entries(options.env).filter(([name]) => !secretNames.has(name)));
+  return loadConfig(operatorConfigSchema, { file: options.file, env, envPrefix: OPERATOR_ENV_PREFIX });
+}
+
+/** The secrets from the environment; errors name the variable, never its value. */
+export function loadOperatorSecrets(env: NodeJS.ProcessEnv): OperatorSecrets {
+  const value = (name: string) => {
+    const v = env[name];
+    return v === undefined || v.trim() === "" ? undefined : v.trim();
+  };
+  let peerApiKeys: Record<string, string> = {};
+  const peers = value(OPERATOR_SECRET_ENV.peerApiKeys);
+  if (peers !== undefined) {
+    const parsed = z.record(z.string(), z.string().min(1)).safeParse(safeJson(peers));
+    if (!parsed.success)
+      throw new ConfigError(`${OPERATOR_SECRET_ENV.peerApiKeys} must be a JSON object of tenant → key`);
+    peerApiKeys = parsed.data;
+  }
+  const webhookSecrets = (value(OPERATOR_SECRET_ENV.webhookSecrets) ?? "").split(/[\s,]+/).filter((s) => s !== "");
+  if (webhookSecrets.length > 2)
+    throw new ConfigError(`${OPERATOR_SECRET_ENV.webhookSecrets} holds more than two secrets`);
+  return {
+    quotesApiKey: value(OPERATOR_SECRET_ENV.quotesApiKey),
+    walletApiKey: value(OPERATOR_SECRET_ENV.walletApiKey),
+    peerApiKeys,
+    webhookSecrets,
+  };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
