@@ -85,8 +85,13 @@ export class TxManager {
     let gasLimit: bigint | undefined;
     let rejection: RevertError | undefined;
     try {
-      await ctx.chain.call(call);
-      gasLimit = ((await ctx.chain.estimateGas(call)) * ctx.gasMarginPercent) / 100n;
+      if (input.gasLimit !== undefined) {
+        await ctx.chain.call({ ...call, gas: input.gasLimit });
+        gasLimit = input.gasLimit;
+      } else {
+        await ctx.chain.call(call);
+        gasLimit = ((await ctx.chain.estimateGas(call)) * ctx.gasMarginPercent) / 100n;
+      }
     } catch (error) {
       if (!(error instanceof RevertError)) throw error;
       rejection = error;
@@ -200,5 +205,8 @@ function validate(input: TxRequestInput): void {
   }
   if (input.value !== undefined && (input.value < 0n || input.value >= 2n ** 256n)) {
     throw new InvalidTxRequestError("value out of range");
+  }
+  if (input.gasLimit !== undefined && (input.gasLimit < 21_000n || input.gasLimit > 2n ** 63n)) {
+    throw new InvalidTxRequestError("gas limit out of range");
   }
 }
