@@ -3,7 +3,7 @@
  * platform forwarder, post it to the meta-transaction relayer and wait for its outcome. Depends on ethers
  * and fetch only (no Hardhat), so any Node or browser client can use it.
  */
-import { type Provider, type Signer } from "ethers";
+import { type BaseContract, type Provider, type Signer } from "ethers";
 
 import { PlatformForwarder__factory } from "../typechain-types/index.js";
 import {
@@ -12,7 +12,8 @@ import {
   type ForwardRequestData,
   type ForwarderDomain,
 } from "./eip712/forward-request.js";
-import { RelayerRefusedError, TransportError } from "./errors.js";
+import { RelayerRefusedError, TransactionFailedError, TransportError } from "./errors.js";
+import { proveReceipt, type ProvenTransaction } from "./transactions.js";
 
 export interface PrepareForwardOptions {
   /** The forwarder's address; its chain id is read from the provider. */
@@ -192,4 +193,46 @@ export class MetatxClient {
       error?.details,
     );
   }
+}
+
+/** A typechain method: what `sendGaslessProven` needs to build the calldata. */
+export interface PopulatableMethod<ArgsT extends unknown[]> {
+  populateTransaction(...args: ArgsT): Promise<{ to: string; data: string }>;
+}
+
+export interface GaslessOptions {
+  relayerUrl: string;
+  signer: Pick<Signer, "signTypedData" | "getAddress">;
+  provider: Provider;
+  forwarder: string;
+  timeoutMs?: number;
+}
+
+/**
+ * `sendProven` without gas: the member signs a forward request for `method(...args)`, the relayer
+ * simulates, submits and pays; success is reported only with `proof` in the receipt, as for a direct send.
+ * A refusal (the target's decoded error included) is a `RelayerRefusedError`; nothing was sent.
+ */
+export async function sendGaslessProven<ArgsT extends unknown[]>(
+  contract: BaseContract,
+  method: PopulatableMethod<ArgsT>,
+  args: ArgsT,
+  proof: string,
+  options: GaslessOptions,
+): Promise<ProvenTransaction & { charged: string }> {
+  const tx = await method.populateTransaction(...args);
+  const request = await prepareForwardRequest(options.signer, options.provider, {
+    forwarder: options.forwarder,
+    to: tx.to,
+    data: tx.data,
+  });
+  const outcome = await new MetatxClient({ url: options.relayerUrl }).forwardAndWait(
+    request,
+    options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs },
+  );
+  const receipt = outcome.txHash === null ? null : await options.provider.getTransactionReceipt(outcome.txHash);
+  if (receipt === null) {
+    throw new TransactionFailedError(outcome.txHash ?? "", "the relayer reported success but the node has no receipt");
+  }
+  return { ...proveReceipt(contract, receipt, proof), charged: outcome.charged ?? "0" };
 }
