@@ -1,10 +1,12 @@
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 
 import { expect } from "chai";
-import { type Interface, keccak256, toUtf8Bytes, Wallet, ZeroAddress, ZeroHash } from "ethers";
+import { formatEther, type Interface, keccak256, toUtf8Bytes, Wallet, ZeroAddress, ZeroHash } from "ethers";
 import hre from "hardhat";
 
 import { type ForwardRequestData } from "../../../client/eip712/forward-request.js";
@@ -23,6 +25,7 @@ import { Roles } from "../../../client/roles.js";
 import { DEADLINE, openCorridor, priceQuote, QUOTE_VALIDITY, type CorridorSetup } from "../../../fixtures/corridor.js";
 import { buildPlatform } from "../../../fixtures/platform.js";
 import type { DemoWorld } from "../../../fixtures/world.js";
+import { createApiKey } from "../../../relayer/core/kit/api-keys.js";
 import { ConfigError } from "../../../relayer/core/kit/errors.js";
 import { AllowList } from "../../../relayer/metatx/allow-list.js";
 import { metatxConfigSchema, type MetatxConfig } from "../../../relayer/metatx/config.js";
@@ -30,6 +33,7 @@ import { MemberRateLimiter } from "../../../relayer/metatx/member-rate-limit.js"
 import { createMetatxService, type MetatxService } from "../../../relayer/metatx/service.js";
 import { PlatformForwarder__factory, TokenEscrow__factory } from "../../../typechain-types/index.js";
 
+const run = promisify(execFile);
 const ADMIN_KEY = "test-admin-key-0123456789";
 const BUDGET = 10n ** 18n;
 const GAS = 400_000n;
@@ -45,6 +49,7 @@ describe("meta-transaction relayer (real node, real HTTP)", function () {
   let service: MetatxService;
   let client: MetatxClient;
   let relayerUrl: string;
+  let nodeUrl: string;
   let config: MetatxConfig;
   const deploymentId = `metatx-test-${randomBytes(4).toString("hex")}`;
   const relayerKey = new Wallet(Wallet.createRandom().privateKey);
@@ -60,6 +65,7 @@ describe("meta-transaction relayer (real node, real HTTP)", function () {
     const { port } = await node.listen();
     server = node;
     const url = `http://127.0.0.1:${port}`;
+    nodeUrl = url;
     connection = await hre.network.create({ network: "localhost", override: { url } });
     // A deployment id of its own, so Ignition never resumes another run's journal on this fresh node.
     const ignition = (connection as unknown as { ignition: { deploy: (m: unknown, o?: object) => Promise<unknown> } })
@@ -391,6 +397,86 @@ describe("meta-transaction relayer (real node, real HTTP)", function () {
       const error = await client.setBudget(tenant, 1n).catch((e: unknown) => e);
       expect((error as RelayerRefusedError).relayerCode).to.equal("budget_below_used");
       expect(await client.showBudget(tenant)).to.deep.equal(before);
+    });
+  });
+
+  describe("sponsors", function () {
+    it("a sponsor tops up the SME it sponsors; any other tenant's key is refused", async function () {
+      const { tenants } = world;
+      const before = await client.showBudget(tenants.buyer);
+      const mentorKey = await createApiKey(service.store, tenants.mentor.toLowerCase(), { label: "test" });
+      const mentor = new MetatxClient({ url: relayerUrl, apiKey: mentorKey.key });
+      const after = await mentor.sponsor(tenants.buyer, 5_000n);
+      expect(BigInt(after.sponsored)).to.equal(BigInt(before.sponsored) + 5_000n);
+      expect(BigInt(after.available)).to.equal(BigInt(before.available) + 5_000n);
+
+      const otherKey = await createApiKey(service.store, tenants.phWallet.toLowerCase(), { label: "test" });
+      const other = new MetatxClient({ url: relayerUrl, apiKey: otherKey.key });
+      const refused = await other.sponsor(tenants.buyer, 1n).catch((e: unknown) => e);
+      expect((refused as RelayerRefusedError).relayerCode).to.equal("not_sponsor");
+      // The mentor sponsors the buyer, not the seller.
+      const notSponsored = await mentor.sponsor(tenants.seller, 1n).catch((e: unknown) => e);
+      expect((notSponsored as RelayerRefusedError).relayerCode).to.equal("not_sponsor");
+      expect(await client.showBudget(tenants.buyer)).to.deep.equal(after);
+    });
+  });
+
+  describe("tasks through the relayer (Hardhat CLI processes)", function () {
+    const cli = async (argv: string[], env: Record<string, string> = {}) => {
+      try {
+        const { stdout, stderr } = await run(
+          path.resolve("node_modules/.bin/hardhat"),
+          ["--network", "localhost", ...argv],
+          {
+            env: { ...process.env, LOCALHOST_RPC_URL: nodeUrl, ...env },
+            timeout: 120_000,
+          },
+        );
+        return { code: 0, stdout, stderr };
+      } catch (error) {
+        const e = error as { code?: number; stdout?: string; stderr?: string };
+        return { code: typeof e.code === "number" ? e.code : 1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
+      }
+    };
+
+    it("metatx budget show, and a refusal in one line with a non-zero exit", async function () {
+      const shown = await cli(["metatx", "budget", "show", "--tenant", "sme-tea-house", "--relayer", relayerUrl], {
+        METATX_ADMIN_KEY: ADMIN_KEY,
+      });
+      expect(shown.code, shown.stderr).to.equal(0);
+      const budget = await client.showBudget(world.tenants.buyer);
+      expect(shown.stdout).to.contain(`available ${formatEther(budget.available)}`);
+      const refused = await cli(
+        ["metatx", "budget", "set", "--tenant", "sme-tea-house", "--amount", "0.1", "--relayer", relayerUrl],
+        { METATX_ADMIN_KEY: "not-the-admin-key-000" },
+      );
+      expect(refused.code).to.not.equal(0);
+      expect(refused.stderr.trim().split("\n")[0]).to.match(/^Error: the relayer refused: .*x-admin-key/);
+      expect(await client.showBudget(world.tenants.buyer)).to.deep.equal(budget);
+    });
+
+    it("escrow open --permit --gasless and escrow release --gasless as a member without gas", async function () {
+      const env = { BUYER_MEMBER_KEY: buyerMember.privateKey };
+      const common = ["--deployment", deploymentId, "--from", "BUYER_MEMBER_KEY", "--gasless", "--relayer", relayerUrl];
+      const opened = await cli(
+        ["escrow", "open", "--payee", world.actors.seller.address, "--amount", "12.50", "--permit", ...common],
+        env,
+      );
+      expect(opened.code, opened.stderr).to.equal(0);
+      const dealId = /Opened deal (0x[0-9a-f]{64})/.exec(opened.stdout)?.[1];
+      expect(dealId, opened.stdout).to.not.equal(undefined);
+      expect((await escrow().getDeal(dealId!)).status).to.equal(1n);
+
+      const released = await cli(["escrow", "release", "--deal", dealId!, ...common], env);
+      expect(released.code, released.stderr).to.equal(0);
+      expect((await escrow().getDeal(dealId!)).status).to.equal(3n);
+      expect(await provider().getBalance(buyerMember.address)).to.equal(0n);
+      await expectCharged(world.tenants.buyer);
+
+      // Releasing again: refused before anything is sent (the deal is final), one line, non-zero exit.
+      const again = await cli(["escrow", "release", "--deal", dealId!, ...common], env);
+      expect(again.code).to.not.equal(0);
+      expect(again.stderr).to.match(/^Error: /);
     });
   });
 
