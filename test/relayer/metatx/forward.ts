@@ -480,6 +480,32 @@ describe("meta-transaction relayer (real node, real HTTP)", function () {
     });
   });
 
+  describe("restart", function () {
+    it("a request accepted before a stop is sent once and settled once by the next instance", async function () {
+      const tenant = world.tenants.buyer;
+      const nonceBefore = await provider().getTransactionCount(relayerKey.address, "pending");
+      const request = await sign(buyerMember, world.addresses.escrow!, (await openData(buyerMember, 100n)).data);
+      const accepted = await client.forward(request);
+      expect(accepted.status).to.equal("pending");
+      await service.stop();
+
+      service = await createMetatxService({ config, secrets: { wallet: relayerKey, adminKey: ADMIN_KEY } });
+      relayerUrl = await service.listen({ host: "127.0.0.1", port: 0 });
+      client = new MetatxClient({ url: relayerUrl, adminKey: ADMIN_KEY });
+      const outcome = await client.waitForOutcome(accepted.id);
+      expect(outcome.status).to.equal("confirmed");
+      expect(await provider().getTransactionCount(relayerKey.address, "pending")).to.equal(nonceBefore + 1);
+      const events = await service.store.read((q) =>
+        q.all<{ kind: string }>("SELECT kind FROM metatx_budget_events WHERE forward_id = ? ORDER BY seq", [
+          accepted.id,
+        ]),
+      );
+      expect(events.map((e) => e.kind)).to.deep.equal(["reserve", "charge"]);
+      await expectCharged(tenant);
+      expect((await client.showBudget(tenant)).reserved).to.equal("0");
+    });
+  });
+
   describe("allow list config", function () {
     it("refuses a multicall-style function or the forwarder as a target at start", function () {
       const base = { ...config };
