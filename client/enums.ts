@@ -3,8 +3,8 @@
  * tasks, tests and scripts import these instead of writing magic numbers.
  */
 
-/** `ITenantRegistry.TenantStatus`. */
-export const TenantStatus = ["None", "Pending", "Active", "Suspended", "Offboarded"] as const;
+/** `ITenantRegistryErrors.TenantStatus` (`Frozen` is last so the earlier values keep their numbers). */
+export const TenantStatus = ["None", "Pending", "Active", "Suspended", "Offboarded", "Frozen"] as const;
 export type TenantStatusName = (typeof TenantStatus)[number];
 
 /** `ITokenEscrow.DealStatus`. */

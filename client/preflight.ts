@@ -19,6 +19,7 @@ import { formatDuration, formatId, formatTime, ZERO_ID } from "./text.js";
 
 const ACTIVE = valueOf(TenantStatus, "Active");
 const OFFBOARDED = valueOf(TenantStatus, "Offboarded");
+const FROZEN = valueOf(TenantStatus, "Frozen");
 
 /** What the registry says about an account (`memberOf`). */
 export interface MemberSnapshot {
@@ -119,12 +120,33 @@ export function checkLedgerMember(m: MemberSnapshot, requireActive: boolean): Re
   return undefined;
 }
 
+/**
+ * Refuses unless the account may withdraw from its tenant's ledger: a ledger member (whatever the
+ * tenant's status) holding the member-only `treasury` permission, its tenant not frozen.
+ */
+export function checkWithdrawer(m: MemberSnapshot): RefusalError | undefined {
+  const ledger = checkLedgerMember(m, false);
+  if (ledger !== undefined) return ledger;
+  if ((Number(m.memberRoles) & Roles.treasury) === 0) {
+    return new RefusalError(
+      "NOT_TREASURER",
+      `${m.account} does not hold the treasury permission of ${formatId(m.tenantId)}: withdrawals need it ` +
+        "(a tenant admin grants it: an invitation with the treasury role, or setMemberRoles)",
+    );
+  }
+  if (m.status === FROZEN) {
+    return new RefusalError("TENANT_FROZEN", `${formatId(m.tenantId)} is frozen: nothing leaves its ledger`);
+  }
+  return undefined;
+}
+
 // ------------------------------------------------------------------------------------------ remit send
 
 /** What `remit send` asks for. */
 export interface SendRequest {
   signed: SignedQuote;
-  receivingTenant: string;
+  /** The receiving operator the caller expects; the quote binds the receiver, so this is only checked. */
+  receivingTenant?: string;
   /** Seconds from now to the remittance's deadline. */
   deadlineIn: bigint;
   funding: "Ledger" | "Pull";
@@ -177,6 +199,18 @@ export function checkSend(req: SendRequest, s: SendSnapshot): RefusalError | und
       `the quote's fee ${fmt(quote.fee)} is not the corridor's fee ${fmt(expectedFee)}: ask the provider for a new quote`,
     );
   }
+  if (quote.receivingTenant === quote.sendingTenant) {
+    return new RefusalError(
+      "RECEIVER_IS_SENDER",
+      `the quote names ${formatId(quote.sendingTenant)} as both sender and receiver: an operator cannot pay itself out`,
+    );
+  }
+  if (req.receivingTenant !== undefined && req.receivingTenant !== quote.receivingTenant) {
+    return new RefusalError(
+      "RECEIVER_MISMATCH",
+      `the quote pays out to ${formatId(quote.receivingTenant)}, not to ${formatId(req.receivingTenant)}`,
+    );
+  }
   if (s.sender.tenantId !== quote.sendingTenant) {
     return new RefusalError(
       "WRONG_TENANT",
@@ -202,11 +236,18 @@ export function checkSend(req: SendRequest, s: SendSnapshot): RefusalError | und
       { retryable: true },
     );
   }
-  const latest = quote.expiry + c.settlementWindow;
-  if (req.deadlineIn === 0n || s.now + req.deadlineIn > latest) {
+  // The receiver is guaranteed the corridor's minimum window; the provider holds its rate until the
+  // quote's latest deadline at most, and the corridor allows the window after the quote's expiry.
+  const windowEnd = quote.expiry + c.settlementWindow;
+  const latest = quote.latestDeadline < windowEnd ? quote.latestDeadline : windowEnd;
+  if (req.deadlineIn < c.minReceiverWindow || s.now + req.deadlineIn > latest) {
     return new RefusalError(
       "DEADLINE_OUT_OF_RANGE",
-      `the deadline must be from 1s to ${latest - s.now}s from now: the quote's expiry plus the corridor's window`,
+      latest < s.now + c.minReceiverWindow
+        ? `the quote leaves no valid deadline: its latest deadline ${formatTime(latest)} is less than the receiver's ` +
+            `minimum window (${c.minReceiverWindow}s) from now: ask the provider for a new quote`
+        : `the deadline must be from ${c.minReceiverWindow}s (the receiver's minimum window) to ${latest - s.now}s from now ` +
+            "(the quote's latest deadline, and its expiry plus the corridor's window)",
     );
   }
   const locked = quote.sourceAmount + quote.fee;
@@ -237,7 +278,7 @@ export async function readSendSnapshot(platform: Platform, account: string, req:
     chainNow(provider),
     readCorridor(remittance, quote.corridorId),
     readMember(registry, account),
-    readTenant(registry, req.receivingTenant),
+    readTenant(registry, quote.receivingTenant),
     remittance.statusOf(quote.quoteId),
     remittance.usedToday(quote.corridorId, quote.sendingTenant),
   ]);
@@ -299,6 +340,12 @@ export function checkReceiver(
     return new RefusalError(
       "NOT_RECEIVER",
       `only payment operators of the receiver ${formatId(receivingTenant)} can ${action} it; ${member.account} acts for ${actsFor(member)}`,
+    );
+  }
+  if (action === "confirm" && member.status === FROZEN) {
+    return new RefusalError(
+      "TENANT_FROZEN",
+      `${formatId(receivingTenant)} is frozen: it cannot confirm payouts; it can reject, or let the remittance expire`,
     );
   }
   if (action === "confirm" && member.status === OFFBOARDED) {

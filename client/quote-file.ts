@@ -33,11 +33,13 @@ export function buildQuote(fields: Omit<Quote, "quoteId"> & { clientRef: string 
   return {
     corridorId: fields.corridorId,
     sendingTenant: fields.sendingTenant,
+    receivingTenant: fields.receivingTenant,
     quoteId: remittanceIdOf(fields.sendingTenant, fields.clientRef),
     sourceAmount: fields.sourceAmount,
     destinationAmount: fields.destinationAmount,
     fee: fields.fee,
     expiry: fields.expiry,
+    latestDeadline: fields.latestDeadline,
   };
 }
 
@@ -51,11 +53,13 @@ export function serializeSignedQuote(signed: SignedQuote): string {
         quote: {
           corridorId: quote.corridorId,
           sendingTenant: quote.sendingTenant,
+          receivingTenant: quote.receivingTenant,
           quoteId: quote.quoteId,
           sourceAmount: quote.sourceAmount.toString(),
           destinationAmount: quote.destinationAmount.toString(),
           fee: quote.fee.toString(),
           expiry: quote.expiry.toString(),
+          latestDeadline: quote.latestDeadline.toString(),
         },
         clientRef: signed.clientRef,
         signature: signed.signature,
@@ -89,16 +93,21 @@ export function parseSignedQuote(text: string): SignedQuote {
     quote: {
       corridorId: bytes32(quote.corridorId, "quote.corridorId"),
       sendingTenant: bytes32(quote.sendingTenant, "quote.sendingTenant"),
+      receivingTenant: bytes32(quote.receivingTenant, "quote.receivingTenant"),
       quoteId: bytes32(quote.quoteId, "quote.quoteId"),
       sourceAmount: uint(quote.sourceAmount, "quote.sourceAmount", UINT128_MAX),
       destinationAmount: uint(quote.destinationAmount, "quote.destinationAmount", UINT128_MAX),
       fee: uint(quote.fee, "quote.fee", UINT128_MAX),
       expiry: uint(quote.expiry, "quote.expiry", UINT64_MAX),
+      latestDeadline: uint(quote.latestDeadline, "quote.latestDeadline", UINT64_MAX),
     },
     clientRef: bytes32(root.clientRef, "clientRef"),
     signature: signature(root.signature),
     signer: address(root.signer, "signer"),
   };
+  if (signed.quote.receivingTenant === signed.quote.sendingTenant) {
+    throw new QuoteError("quote.receivingTenant is quote.sendingTenant: an operator cannot pay itself out");
+  }
   if (signed.quote.quoteId !== remittanceIdOf(signed.quote.sendingTenant, signed.clientRef)) {
     throw new QuoteError("quote.quoteId is not derived from quote.sendingTenant and clientRef");
   }

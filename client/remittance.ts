@@ -202,7 +202,6 @@ export function statusPath(history: RemittanceHistory): string {
 export function buildInitiateParams(
   signed: SignedQuote,
   options: {
-    receivingTenant: string;
     recipientHash: string;
     complianceHash: string;
     deadline: bigint;
@@ -215,7 +214,6 @@ export function buildInitiateParams(
     quote: quoteTerms(signed.quote),
     signatureR: r,
     signatureVS: vs,
-    receivingTenant: options.receivingTenant,
     clientRef: signed.clientRef,
     recipientHash: options.recipientHash,
     complianceHash: options.complianceHash,
@@ -242,12 +240,18 @@ export interface Corridor {
   feeFixed: bigint;
   feeBps: bigint;
   settlementWindow: bigint;
+  /** Seconds the receiving operator is guaranteed between initiation and the deadline. */
+  minReceiverWindow: bigint;
   enabled: boolean;
 }
 
 /** Limits the contract enforces, mirrored so callers can refuse bad terms before sending. */
 export const MAX_FEE_BPS = 1_000n;
 export const MAX_SETTLEMENT_WINDOW = 30n * 86_400n;
+/** Largest fixed fee a corridor can hold (a uint88). */
+export const MAX_FEE_FIXED = 2n ** 88n - 1n;
+/** Longest receiver window a corridor can hold (a uint16 of seconds). */
+export const MAX_RECEIVER_WINDOW = 65_535n;
 
 /** Reads a corridor; undefined when no corridor has this id. */
 export async function readCorridor(contract: RemittanceSettlement, corridorId: string): Promise<Corridor | undefined> {
@@ -263,6 +267,7 @@ export async function readCorridor(contract: RemittanceSettlement, corridorId: s
     feeFixed: c.feeFixed,
     feeBps: c.feeBps,
     settlementWindow: c.settlementWindow,
+    minReceiverWindow: c.minReceiverWindow,
     enabled: c.enabled,
   };
 }

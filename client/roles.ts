@@ -12,14 +12,19 @@ export const Roles = {
   "liquidity-provider": 1 << 2,
   arbiter: 1 << 3,
   sponsor: 1 << 4,
+  /** Member-only: may move the tenant's ledger money out (withdrawals). */
+  treasury: 1 << 14,
   /** Member-only: may manage the tenant's members. */
   admin: 1 << 15,
 } as const;
 
 export type RoleName = keyof typeof Roles;
 
-/** Roles a tenant itself can hold (`admin` is a member's only). */
-export const TENANT_ROLE_NAMES = (Object.keys(Roles) as RoleName[]).filter((r) => r !== "admin");
+/** Bits only a member can hold, never a tenant. */
+export const MEMBER_ONLY_ROLE_NAMES: readonly RoleName[] = ["treasury", "admin"];
+
+/** Roles a tenant itself can hold (`treasury` and `admin` are a member's only). */
+export const TENANT_ROLE_NAMES = (Object.keys(Roles) as RoleName[]).filter((r) => !MEMBER_ONLY_ROLE_NAMES.includes(r));
 
 /** Access-control roles of the contracts (OpenZeppelin `AccessControl`), by their hash. */
 export const AccessRoles = {
@@ -30,13 +35,13 @@ export const AccessRoles = {
   PAUSER_ROLE: id("PAUSER_ROLE"),
 } as const;
 
-/** Parses "merchant,sponsor" into role bits. `allowAdmin` admits the member-only `admin` bit. */
+/** Parses "merchant,sponsor" into role bits. `allowAdmin` admits the member-only `treasury` and `admin` bits. */
 export function parseRoles(argument: string, value: string, allowAdmin: boolean): number {
   if (value.trim() === "") throw new InvalidArgumentError(argument, `--${argument} needs at least one role`);
   let bits = 0;
   for (const raw of value.split(",")) {
     const name = raw.trim().toLowerCase();
-    if (!Object.hasOwn(Roles, name) || (name === "admin" && !allowAdmin)) {
+    if (!Object.hasOwn(Roles, name) || (MEMBER_ONLY_ROLE_NAMES.includes(name as RoleName) && !allowAdmin)) {
       const known = allowAdmin ? Object.keys(Roles) : TENANT_ROLE_NAMES;
       throw new InvalidArgumentError(
         argument,

@@ -54,18 +54,18 @@ const pair = (label: string, a: GasRow | undefined, b: GasRow | undefined, limit
   const r = Number(perA + perB) / Number(2n * baseline.gasUsed);
   targets.push(`| ${label} | ${perA + perB} | ${r.toFixed(2)}× | ≤ ${limit}× | ${r <= limit ? "met" : "MISSED"} |`);
 };
-pair("escrow: open+fund, then release", find("escrow", "open + fund (transferFrom)"), find("escrow", "release"), 1.8);
+pair("escrow: open+fund, then release", find("escrow", "open + fund (transferFrom)"), find("escrow", "release"), 2.0);
 pair(
   "remittance: initiate, then confirmPayout",
   find("remittance", "initiate "),
   find("remittance", "confirmPayout "),
-  2.1,
+  2.2,
 );
 pair(
   "remittance: batches of 50, per remittance",
   find("remittance", "initiateBatch"),
   find("remittance", "confirmPayoutBatch"),
-  0.8,
+  0.75,
 );
 if (targets.length > 0) {
   lines.push(

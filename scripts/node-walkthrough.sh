@@ -61,12 +61,12 @@ H escrow list --tenant sme-tea-house
 
 # ---- remittances: corridor, liquidity, quote, send, confirm; then a rejection and an expiry
 H remit corridor open --corridor HKD-PHP --source HKD --destination PHP --provider settlement-bank \
-  --min 10 --max 50000 --daily-cap 1000000 --fee-fixed 5 --fee-bps 50 --window 1h
+  --min 10 --max 50000 --daily-cap 1000000 --fee-fixed 5 --fee-bps 50 --window 1h --receiver-window 30s
 H remit liquidity deposit --token PHP --amount 5000000 --from 6
 H remit liquidity deposit --token HKD --amount 200000 --from 3
 remit() { # client-ref [extra send options...]
   local ref="$1"; shift
-  H remit quote --corridor HKD-PHP --sender hk-wallet --client-ref "$ref" --amount 1000 --rate 7.2450 \
+  H remit quote --corridor HKD-PHP --sender hk-wallet --receiver ph-wallet --client-ref "$ref" --amount 1000 --rate 7.2450 \
     --spread-bps 35 --out "$work/$ref.json" --from 6 >&2
   H remit send --quote "$work/$ref.json" --to ph-wallet --recipient "ph/juan/0917-555-0101" \
     --compliance "travel-rule/$ref" --from 3 "$@" | pick "Remittance"

@@ -43,6 +43,11 @@ function corridorTerms(builder: ReturnType<typeof platformTask>, update: boolean
       name: "window",
       description: `How long a remittance may stay pending after its quote expires, e.g. 1h${update ? keep : " (default 1h)"}`,
       defaultValue: "",
+    })
+    .addOption({
+      name: "receiverWindow",
+      description: `Least time the receiver gets between initiation and the deadline, e.g. 10m${update ? keep : " (default 10m, at most the window)"}`,
+      defaultValue: "",
     });
 }
 
@@ -97,6 +102,16 @@ export const remitTasks: TaskDefinition[] = [
     .addOption(corridorOption)
     .addOption({ name: "sender", description: "Sending operator tenant id the quote is for", defaultValue: "" })
     .addOption({
+      name: "receiver",
+      description: "Receiving operator tenant id the quote pays out to",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "holdFor",
+      description: "Latest remittance deadline the provider accepts, from now, e.g. 1h (default: expiry + window)",
+      defaultValue: "",
+    })
+    .addOption({
       name: "clientRef",
       description: "The sending operator's payment reference: 32-byte hex, or text to hash",
       defaultValue: "",
@@ -116,7 +131,11 @@ export const remitTasks: TaskDefinition[] = [
 
   platformTask(["remit", "send"], "Initiate a remittance with a signed quote (sending operator)")
     .addOption({ name: "quote", description: "Signed quote file written by `remit quote`", defaultValue: "" })
-    .addOption({ name: "to", description: "Receiving operator tenant id", defaultValue: "" })
+    .addOption({
+      name: "to",
+      description: "Receiving operator tenant id (optional: the quote names it; checked when given)",
+      defaultValue: "",
+    })
     .addOption({
       name: "recipient",
       description: "Recipient reference (identity and account, kept off chain): 32-byte hex, or text to hash",
@@ -170,6 +189,15 @@ export const remitTasks: TaskDefinition[] = [
     .addOption({ name: "tenant", description: "Tenant id", defaultValue: "" })
     .addOption({ name: "role", description: "sender, receiver or any", defaultValue: "any" })
     .setAction(() => import("./actions/remit/list.js"))
+    .build(),
+
+  platformTask(
+    ["remit", "sweep"],
+    "Sweep the ledger balance of a tenant its members can no longer withdraw to its settlement address",
+  )
+    .addOption({ name: "tenant", description: "Tenant id (offboarded, or without a ledger role)", defaultValue: "" })
+    .addOption(tokenOption)
+    .setAction(() => import("./actions/remit/sweep.js"))
     .build(),
 
   platformTask(["remit", "fees"], "Withdraw platform fees accrued in a provider's ledger entry (fee collector)")

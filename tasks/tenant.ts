@@ -54,15 +54,50 @@ export const tenantTasks: TaskDefinition[] = [
     .setAction(() => import("./actions/tenant/offboard.js"))
     .build(),
 
-  platformTask(["tenant", "add-member"], "Add an account as a member of a tenant")
+  platformTask(["tenant", "freeze"], "Freeze an Active or Suspended tenant (fraud): no payouts, no withdrawals")
     .addOption(tenantOption)
-    .addOption({ name: "account", description: "Address of the new member", defaultValue: "" })
+    .addOption(reasonOption)
+    .setAction(() => import("./actions/tenant/freeze.js"))
+    .build(),
+
+  platformTask(["tenant", "unfreeze"], "Lift a freeze: the tenant becomes Suspended (reinstate to make it Active)")
+    .addOption(tenantOption)
+    .setAction(() => import("./actions/tenant/unfreeze.js"))
+    .build(),
+
+  platformTask(
+    ["tenant", "set-settlement-address"],
+    "Set where a tenant's ledger money is swept once no member can withdraw it",
+  )
+    .addOption(tenantOption)
+    .addOption({ name: "address", description: "The tenant's settlement address", defaultValue: "" })
+    .setAction(() => import("./actions/tenant/set-settlement-address.js"))
+    .build(),
+
+  platformTask(["tenant", "invite"], "Invite an account to become a member of a tenant (it accepts with tenant accept)")
+    .addOption(tenantOption)
+    .addOption({ name: "account", description: "Address of the invited account", defaultValue: "" })
     .addOption({
       name: "roles",
-      description: "Comma-separated roles of the member (a subset of the tenant's, plus admin)",
+      description: "Comma-separated roles of the member (a subset of the tenant's, plus treasury and admin)",
       defaultValue: "",
     })
-    .setAction(() => import("./actions/tenant/add-member.js"))
+    .setAction(() => import("./actions/tenant/invite.js"))
+    .build(),
+
+  platformTask(["tenant", "revoke-invitation"], "Withdraw a tenant's pending invitation of an account")
+    .addOption(tenantOption)
+    .addOption({ name: "account", description: "Address of the invited account", defaultValue: "" })
+    .setAction(() => import("./actions/tenant/revoke-invitation.js"))
+    .build(),
+
+  platformTask(["tenant", "accept"], "Accept a tenant's invitation as the signing account")
+    .addOption(tenantOption)
+    .setAction(() => import("./actions/tenant/accept.js"))
+    .build(),
+
+  platformTask(["tenant", "leave"], "Stop acting for one's tenant, as the signing account")
+    .setAction(() => import("./actions/tenant/leave.js"))
     .build(),
 
   platformTask(["tenant", "remove-member"], "Remove a member from its tenant")

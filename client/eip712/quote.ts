@@ -21,26 +21,31 @@ export const QUOTE_TYPES = {
   Quote: [
     { name: "corridorId", type: "bytes32" },
     { name: "sendingTenant", type: "bytes32" },
+    { name: "receivingTenant", type: "bytes32" },
     { name: "quoteId", type: "bytes32" },
     { name: "sourceAmount", type: "uint128" },
     { name: "destinationAmount", type: "uint128" },
     { name: "fee", type: "uint128" },
     { name: "expiry", type: "uint64" },
+    { name: "latestDeadline", type: "uint64" },
   ],
 };
 
 /**
- * A quote as the provider signs it. Amounts in token base units, expiry in unix seconds. `quoteId` is
- * `remittanceIdOf(sendingTenant, clientRef)`.
+ * A quote as the provider signs it. Amounts in token base units, expiry and latest deadline in unix
+ * seconds. `quoteId` is `remittanceIdOf(sendingTenant, clientRef)`. The quote binds the receiving operator
+ * (never the sending one) and the latest remittance deadline the provider accepts.
  */
 export interface Quote {
   corridorId: string;
   sendingTenant: string;
+  receivingTenant: string;
   quoteId: string;
   sourceAmount: bigint;
   destinationAmount: bigint;
   fee: bigint;
   expiry: bigint;
+  latestDeadline: bigint;
 }
 
 /** Where a quote can be used: one chain, one `RemittanceSettlement` deployment. */
@@ -108,10 +113,12 @@ export function quoteTerms(quote: Quote) {
   return {
     corridorId: quote.corridorId,
     sendingTenant: quote.sendingTenant,
+    receivingTenant: quote.receivingTenant,
     sourceAmount: quote.sourceAmount,
     destinationAmount: quote.destinationAmount,
     fee: quote.fee,
     expiry: quote.expiry,
+    latestDeadline: quote.latestDeadline,
   };
 }
 

@@ -40,11 +40,24 @@ library EscrowMath {
         }
     }
 
+    /// @dev The fee of a part paid after `released` was paid before: the fee of the running total minus
+    /// the fee already taken, so the parts of a deal together pay exactly `feeOf(their sum)`. At most
+    /// `part` (the rounded-down fee of a sum grows by at most the ceiling of `part * feeBps / BPS`).
+    /// Callers pass `released + part` below 2**128.
+    function feeOfPart(uint256 released, uint256 part, uint256 feeBps) internal pure returns (uint256) {
+        unchecked {
+            // released + part < 2**128, and feeOf is monotonic, so the difference is not negative.
+            return feeOf(released + part, feeBps) - feeOf(released, feeBps);
+        }
+    }
+
     /// @dev Splits `remaining` as an arbiter decides: `payeeBps` of it (rounded down) goes to the payee side,
-    /// of which the fee is kept; the rest goes back to the payer. `toPayee + toPayer + fee == remaining`
-    /// always. Callers pass `remaining` below 2**128 and both rates at most `BPS`.
+    /// of which the fee (running total after `released`) is kept; the rest goes back to the payer.
+    /// `toPayee + toPayer + fee == remaining` always. Callers pass `released + remaining` below 2**128 and
+    /// both rates at most `BPS`.
     function split(
         uint256 remaining,
+        uint256 released,
         uint256 payeeBps,
         uint256 feeBps
     ) internal pure returns (uint256 toPayee, uint256 toPayer, uint256 fee) {
@@ -52,7 +65,7 @@ library EscrowMath {
             // remaining < 2**128 and payeeBps <= 10_000 < 2**14: the product stays below 2**142; the payee's
             // gross share is at most `remaining` (payeeBps <= BPS), and its fee at most that share.
             uint256 payeeGross = (remaining * payeeBps) / BPS;
-            fee = feeOf(payeeGross, feeBps);
+            fee = feeOfPart(released, payeeGross, feeBps);
             toPayee = payeeGross - fee;
             toPayer = remaining - payeeGross;
         }

@@ -33,6 +33,12 @@ contract TokenEscrow is ITokenEscrow, AccessControlDefaultAdminRules, ERC2771Con
     /// @inheritdoc ITokenEscrow
     uint256 public constant MAX_MILESTONES = 16;
 
+    /// @inheritdoc ITokenEscrow
+    uint256 public constant MAX_DEAL_DURATION = 365 days;
+
+    /// @inheritdoc ITokenEscrow
+    uint256 public constant MAX_ARBITRATION_PERIOD = 90 days;
+
     ITenantRegistryView private immutable _registry;
     uint256 private immutable _arbitrationPeriod;
     uint256 private immutable _deploymentBlock;
@@ -43,6 +49,7 @@ contract TokenEscrow is ITokenEscrow, AccessControlDefaultAdminRules, ERC2771Con
 
     mapping(bytes32 dealId => Deal) private _deals;
     mapping(IERC20 token => uint256 amount) private _fees;
+    mapping(IERC20 token => bool listed) private _settlementTokens;
 
     /// @param admin the platform governance account (`DEFAULT_ADMIN_ROLE`)
     /// @param adminTransferDelay seconds a handover of `DEFAULT_ADMIN_ROLE` must wait
@@ -52,7 +59,8 @@ contract TokenEscrow is ITokenEscrow, AccessControlDefaultAdminRules, ERC2771Con
     /// @param feeCollector_ the account claimed fees are paid to
     /// @param feeBps_ the fee of new deals, in basis points
     /// @param arbitrationPeriod_ seconds after a disputed deal's deadline at which, unresolved, anyone may
-    /// refund it
+    /// refund it, at most `MAX_ARBITRATION_PERIOD`
+    /// @param settlementTokens the tokens listed for new deals from the start
     constructor(
         address admin,
         uint48 adminTransferDelay,
@@ -61,14 +69,22 @@ contract TokenEscrow is ITokenEscrow, AccessControlDefaultAdminRules, ERC2771Con
         address feeManager,
         address feeCollector_,
         uint16 feeBps_,
-        uint64 arbitrationPeriod_
+        uint64 arbitrationPeriod_,
+        IERC20[] memory settlementTokens
     ) AccessControlDefaultAdminRules(adminTransferDelay, admin) ERC2771Context(trustedForwarder) {
+        if (arbitrationPeriod_ > MAX_ARBITRATION_PERIOD) {
+            revert EscrowInvalidArbitrationPeriod(arbitrationPeriod_, MAX_ARBITRATION_PERIOD);
+        }
         _registry = registry_;
         _arbitrationPeriod = arbitrationPeriod_;
         _deploymentBlock = block.number;
         _grantRole(FEE_MANAGER_ROLE, feeManager);
         _setFeeBps(feeBps_);
         _setFeeCollector(feeCollector_);
+        // Bounded by the deployer's own list: a constructor argument, not user-growable state.
+        for (uint256 i; i < settlementTokens.length; ++i) {
+            _setSettlementToken(settlementTokens[i], true);
+        }
     }
 
     // ------------------------------------------------------------------ opening
@@ -109,10 +125,11 @@ contract TokenEscrow is ITokenEscrow, AccessControlDefaultAdminRules, ERC2771Con
         DealStatus status = deal.status;
         if (status != DealStatus.Funded && status != DealStatus.Disputed) revert EscrowInvalidStatus(id, status);
 
-        uint256 amount = terms.amount - deal.released;
+        uint256 released = deal.released;
+        uint256 amount = terms.amount - released;
         deal.status = DealStatus.Released;
         deal.released = terms.amount;
-        uint256 fee = _accrueFee(terms, amount);
+        uint256 fee = _accrueFee(terms, released, amount);
         emit DealReleased(id, terms.payee, amount, fee);
         terms.token.safeTransfer(terms.payee, amount - fee);
     }
@@ -131,12 +148,13 @@ contract TokenEscrow is ITokenEscrow, AccessControlDefaultAdminRules, ERC2771Con
         // `released` is at most `amount`, below 2**128, because the milestones add up to it.
         uint256 index = deal.milestonesReleased;
         uint256 amount = milestoneAmounts[index];
-        uint256 released = deal.released + amount;
+        uint256 before = deal.released;
+        uint256 released = before + amount;
         uint256 remaining = terms.amount - released;
         deal.milestonesReleased = uint8(index + 1);
         deal.released = uint128(released);
         if (remaining == 0) deal.status = DealStatus.Released;
-        uint256 fee = _accrueFee(terms, amount);
+        uint256 fee = _accrueFee(terms, before, amount);
         emit MilestoneReleased(id, terms.payee, index, amount, fee, remaining);
         terms.token.safeTransfer(terms.payee, amount - fee);
     }
@@ -145,7 +163,9 @@ contract TokenEscrow is ITokenEscrow, AccessControlDefaultAdminRules, ERC2771Con
     function claim(DealTerms calldata terms, bytes32 secret) external nonReentrant {
         (bytes32 id, Deal storage deal) = _existingDeal(terms);
         if (terms.hashlock == bytes32(0)) revert EscrowNoHashlock(id);
-        if (deal.status != DealStatus.Funded) revert EscrowInvalidStatus(id, deal.status);
+        // The secret wins over a dispute: the other leg of a swap may already have been taken with it.
+        DealStatus status = deal.status;
+        if (status != DealStatus.Funded && status != DealStatus.Disputed) revert EscrowInvalidStatus(id, status);
         if (block.timestamp > terms.deadline) revert EscrowDeadlinePassed(id, terms.deadline);
         bytes32 hash =
             terms.hashFunction == HashFunction.Sha256
@@ -153,10 +173,11 @@ contract TokenEscrow is ITokenEscrow, AccessControlDefaultAdminRules, ERC2771Con
                 : keccak256(abi.encodePacked(secret));
         if (hash != terms.hashlock) revert EscrowSecretMismatch(id, hash);
 
-        uint256 amount = terms.amount - deal.released;
+        uint256 released = deal.released;
+        uint256 amount = terms.amount - released;
         deal.status = DealStatus.Released;
         deal.released = terms.amount;
-        uint256 fee = _accrueFee(terms, amount);
+        uint256 fee = _accrueFee(terms, released, amount);
         emit DealClaimed(id, terms.payee, secret, amount, fee);
         terms.token.safeTransfer(terms.payee, amount - fee);
     }
@@ -208,8 +229,13 @@ contract TokenEscrow is ITokenEscrow, AccessControlDefaultAdminRules, ERC2771Con
             revert EscrowArbiterConflict(caller, arbiterTenant);
         }
 
-        uint256 remaining = terms.amount - deal.released;
-        (uint256 toPayee, uint256 toPayer, uint256 fee) = EscrowMath.split(remaining, payeeBps, terms.feeBps);
+        uint256 released = deal.released;
+        (uint256 toPayee, uint256 toPayer, uint256 fee) = EscrowMath.split(
+            terms.amount - released,
+            released,
+            payeeBps,
+            terms.feeBps
+        );
         deal.status = DealStatus.Resolved;
         // `toPayee + fee <= remaining`, so `released` stays at most `amount`, below 2**128.
         deal.released += uint128(toPayee + fee);
@@ -243,6 +269,16 @@ contract TokenEscrow is ITokenEscrow, AccessControlDefaultAdminRules, ERC2771Con
     /// @inheritdoc ITokenEscrow
     function setFeeCollector(address collector) external onlyRole(FEE_MANAGER_ROLE) {
         _setFeeCollector(collector);
+    }
+
+    /// @inheritdoc ITokenEscrow
+    function setSettlementToken(IERC20 token, bool listed) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setSettlementToken(token, listed);
+    }
+
+    /// @inheritdoc ITokenEscrow
+    function isSettlementToken(IERC20 token) external view returns (bool) {
+        return _settlementTokens[token];
     }
 
     // ------------------------------------------------------------------ views
@@ -304,6 +340,10 @@ contract TokenEscrow is ITokenEscrow, AccessControlDefaultAdminRules, ERC2771Con
         if (payee == address(0) || payee == payer) revert EscrowInvalidPayee(payee);
         if (terms.amount == 0) revert EscrowZeroAmount();
         if (terms.deadline <= block.timestamp) revert EscrowDeadlineInPast(terms.deadline, block.timestamp);
+        if (terms.deadline > block.timestamp + MAX_DEAL_DURATION) {
+            revert EscrowDeadlineTooFar(terms.deadline, block.timestamp + MAX_DEAL_DURATION);
+        }
+        if (!_settlementTokens[terms.token]) revert EscrowTokenNotListed(address(terms.token));
         uint16 currentFee = _feeBps;
         if (terms.feeBps != currentFee) revert EscrowFeeMismatch(currentFee, terms.feeBps);
         if (terms.hashlock == bytes32(0) && terms.hashFunction != HashFunction.Keccak256) {
@@ -381,9 +421,9 @@ contract TokenEscrow is ITokenEscrow, AccessControlDefaultAdminRules, ERC2771Con
         }
     }
 
-    /// @dev Adds the fee on `part` to the token's counter and returns it.
-    function _accrueFee(DealTerms calldata terms, uint256 part) private returns (uint256 fee) {
-        fee = EscrowMath.feeOf(part, terms.feeBps);
+    /// @dev Adds the fee on `part`, paid after `released`, to the token's counter and returns it.
+    function _accrueFee(DealTerms calldata terms, uint256 released, uint256 part) private returns (uint256 fee) {
+        fee = EscrowMath.feeOfPart(released, part, terms.feeBps);
         if (fee != 0) _fees[terms.token] += fee;
     }
 
@@ -403,6 +443,12 @@ contract TokenEscrow is ITokenEscrow, AccessControlDefaultAdminRules, ERC2771Con
         uint16 previous = _feeBps;
         _feeBps = feeBps_;
         emit FeeBpsChanged(previous, feeBps_);
+    }
+
+    function _setSettlementToken(IERC20 token, bool listed) private {
+        if (address(token) == address(0)) revert EscrowTokenNotListed(address(0));
+        _settlementTokens[token] = listed;
+        emit SettlementTokenListed(address(token), listed);
     }
 
     function _setFeeCollector(address collector) private {

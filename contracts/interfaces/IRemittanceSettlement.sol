@@ -2,6 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {ITenantRegistryView} from "./ITenantRegistry.sol";
+import {ITenantRegistryErrors} from "./ITenantRegistryErrors.sol";
 
 /// @title Cross-border remittance settlement: HK wallet -> PH wallet, both legs settled atomically.
 /// @notice A sending payment operator initiates a remittance with a firm FX quote signed by the corridor's
@@ -27,10 +28,18 @@ import {ITenantRegistryView} from "./ITenantRegistry.sol";
 /// of one operator; a quote is used at most once, a client reference creates at most one remittance, and a
 /// re-quote for the same payment can never settle twice.
 ///
+/// The quote binds both operators and the latest deadline the provider accepts, so the provider prices
+/// exactly the risk it carries. A sender cannot be its own receiver. A reject or an expiry refunds the
+/// sender's source amount but not its fee: the fee goes to the provider, which held its rate and
+/// liquidity for the remittance and carried the FX risk until then; it makes an unused firm quote cost
+/// the sender what it would have cost had it settled, so a quote is no free option. The receiver is
+/// guaranteed at least the corridor's `minReceiverWindow` between initiation and the deadline, because
+/// the flow has it pay the recipient out before it confirms.
+///
 /// Platform fees accrue in the ledger entry of the provider whose corridor earned them, in a half of that
 /// entry owned by the platform (`feesAccrued`, `withdrawFees`): settling writes one slot for the
 /// provider's source leg and the fee.
-interface IRemittanceSettlement {
+interface IRemittanceSettlement is ITenantRegistryErrors {
     // ---------------------------------------------------------------- types
 
     /// @notice Lifecycle of a remittance. `PaidOut`, `Rejected` and `Expired` are final.
@@ -51,17 +60,26 @@ interface IRemittanceSettlement {
     }
 
     /// @notice A corridor: which tokens, which liquidity provider, which limits and which platform fee.
-    /// @dev Fields are ordered so that the corridor packs into four storage slots.
+    /// @dev Fields are ordered and sized so that the corridor packs into four storage slots: the last
+    /// one holds `dailyCap` (96 bits), `feeFixed` (88), `feeBps` (16), `settlementWindow` (32),
+    /// `minReceiverWindow` (16) and `enabled` (8), 256 bits; `initiate` reads all four.
     /// The tokens are fixed when the corridor opens; everything else can be updated.
     /// @param sourceToken token the sending operator pays in (e.g. tHKD)
     /// @param minAmount smallest source amount of one remittance (base units)
     /// @param destinationToken token the receiving operator is paid in (e.g. tPHP)
     /// @param maxAmount largest source amount of one remittance (base units)
     /// @param provider tenant id of the liquidity provider (a settlement bank) that quotes and converts
-    /// @param dailyCap most source amount one sending operator may initiate in the corridor per UTC day
-    /// @param feeFixed fixed part of the platform fee, in source-token base units
+    /// @param dailyCap most source amount one sending operator may initiate in the corridor per UTC day.
+    /// A calendar-day bucket, chosen over a rolling 24-hour window because it costs one slot per sender
+    /// and corridor: up to twice the cap can pass within 24 hours around midnight UTC (the cap of the day
+    /// ending, then that of the day starting). Size the cap at half the 24-hour exposure accepted.
+    /// @param feeFixed fixed part of the platform fee, in source-token base units (a uint88: 3e26 base
+    /// units, so that the corridor keeps its four slots with the receiver window)
     /// @param feeBps proportional part of the platform fee, in basis points of the source amount
     /// @param settlementWindow seconds a remittance may stay pending after its quote expires
+    /// @param minReceiverWindow seconds the receiving operator is guaranteed between initiation and the
+    /// deadline, to pay out and confirm; `0 < minReceiverWindow <= settlementWindow` (a uint16: at most
+    /// about 18 hours, far above the minutes a payout takes)
     /// @param enabled whether new remittances may be initiated (settlement of pending ones goes on)
     struct Corridor {
         address sourceToken;
@@ -70,33 +88,39 @@ interface IRemittanceSettlement {
         uint96 maxAmount;
         bytes32 provider;
         uint96 dailyCap;
-        uint96 feeFixed;
+        uint88 feeFixed;
         uint16 feeBps;
         uint32 settlementWindow;
+        uint16 minReceiverWindow;
         bool enabled;
     }
 
     /// @notice The terms of a firm FX quote, as `initiate` takes them.
     /// @dev A member of the corridor's provider holding the LiquidityProvider role signs them (EIP-712,
     /// domain "RemittanceSettlement" version "1") together with the quote id:
-    /// `Quote(bytes32 corridorId,bytes32 sendingTenant,bytes32 quoteId,uint128 sourceAmount,
-    /// uint128 destinationAmount,uint128 fee,uint64 expiry)`.
+    /// `Quote(bytes32 corridorId,bytes32 sendingTenant,bytes32 receivingTenant,bytes32 quoteId,
+    /// uint128 sourceAmount,uint128 destinationAmount,uint128 fee,uint64 expiry,uint64 latestDeadline)`.
     /// The id is not passed: the contract derives it from the client reference,
     /// `quoteId = remittanceId(sendingTenant, clientRef)`, so a quote only works with the client reference
     /// it was priced for (with any other, the signature recovers an unrelated signer).
     /// @param corridorId the corridor it prices
     /// @param sendingTenant the only operator that may use it
+    /// @param receivingTenant the only operator it may pay out to (never the sending operator)
     /// @param sourceAmount what the sending operator pays, fee excluded (source-token base units)
     /// @param destinationAmount what the receiving operator gets (destination-token base units)
     /// @param fee the platform fee; must equal the corridor's fee for `sourceAmount`
     /// @param expiry last second (unix time) at which the quote can be used
+    /// @param latestDeadline the latest remittance deadline the provider accepts: how long it holds the
+    /// rate and the reserved liquidity at most
     struct Quote {
         bytes32 corridorId;
         bytes32 sendingTenant;
+        bytes32 receivingTenant;
         uint128 sourceAmount;
         uint128 destinationAmount;
         uint128 fee;
         uint64 expiry;
+        uint64 latestDeadline;
     }
 
     /// @notice Everything `initiate` needs for one remittance.
@@ -105,7 +129,6 @@ interface IRemittanceSettlement {
     /// @param signatureVS the quote signature's `s`, with the parity of `v` in its top bit (ERC-2098); an
     /// `s` in the upper half of the curve order is refused, as OpenZeppelin's ECDSA does, so no signature
     /// has a usable malleable twin
-    /// @param receivingTenant the payment operator that pays the recipient out
     /// @param clientRef the sending operator's own reference of this payment (idempotency key)
     /// @param recipientHash hash of the recipient's identity and account (kept off chain)
     /// @param complianceHash hash of the travel-rule / compliance data (kept off chain)
@@ -115,7 +138,6 @@ interface IRemittanceSettlement {
         Quote quote;
         bytes32 signatureR;
         bytes32 signatureVS;
-        bytes32 receivingTenant;
         bytes32 clientRef;
         bytes32 recipientHash;
         bytes32 complianceHash;
@@ -164,6 +186,16 @@ interface IRemittanceSettlement {
     error RemittanceInvalidFeeBps(uint16 feeBps, uint16 maxFeeBps);
     /// @notice The settlement window is zero or above the maximum.
     error RemittanceInvalidSettlementWindow(uint32 settlementWindow, uint32 maxSettlementWindow);
+    /// @notice The receiver's minimum window is zero or longer than the settlement window.
+    error RemittanceInvalidReceiverWindow(uint16 minReceiverWindow, uint32 settlementWindow);
+    /// @notice A quote names the same operator as sender and receiver.
+    error RemittanceReceiverIsSender(bytes32 tenantId);
+    /// @notice The account's tenant is frozen: it can neither confirm payouts nor withdraw.
+    error RemittanceTenantFrozen(bytes32 tenantId);
+    /// @notice Withdrawing needs the member's `TREASURY` permission.
+    error RemittanceNotTreasurer(address account, bytes32 tenantId);
+    /// @notice The tenant's members can still withdraw: it is not offboarded and holds a ledger role.
+    error RemittanceNotSweepable(bytes32 tenantId, TenantStatus status);
     /// @notice An amount is zero.
     error RemittanceZeroAmount();
     /// @notice An address is zero.
@@ -199,9 +231,9 @@ interface IRemittanceSettlement {
     error RemittanceZeroDestinationAmount(bytes32 quoteId);
     /// @notice The quote's fee is not the corridor's fee for its source amount.
     error RemittanceFeeMismatch(bytes32 quoteId, uint256 quotedFee, uint256 corridorFee);
-    /// @notice The deadline is not in the future, or is later than the quote's expiry plus the corridor's
-    /// settlement window.
-    error RemittanceInvalidDeadline(uint64 deadline, uint256 latest);
+    /// @notice The deadline leaves the receiver less than the corridor's minimum window (`earliest`), or is
+    /// later than the quote's latest deadline or its expiry plus the corridor's settlement window (`latest`).
+    error RemittanceInvalidDeadline(uint64 deadline, uint256 earliest, uint256 latest);
     /// @notice The remittance would take the sending operator's use of the corridor today above its cap.
     error RemittanceDailyCapExceeded(
         bytes32 corridorId,
@@ -239,6 +271,8 @@ interface IRemittanceSettlement {
     event Deposited(bytes32 indexed tenantId, address indexed token, address indexed by, uint256 amount);
     /// @notice A member drew from its tenant's ledger.
     event Withdrawn(bytes32 indexed tenantId, address indexed token, address indexed to, uint256 amount, address by);
+    /// @notice Ledger money of a tenant whose members can no longer withdraw it went to its settlement address.
+    event Swept(bytes32 indexed tenantId, address indexed token, address indexed to, uint256 amount, address by);
     /// @notice The fee collector withdrew platform fees accrued in a provider's ledger entry.
     event FeesWithdrawn(bytes32 indexed provider, address indexed token, address indexed to, uint256 amount);
     /// @notice Governance changed the fee collector.
@@ -274,14 +308,15 @@ interface IRemittanceSettlement {
         bytes32 indexed receivingTenant,
         bytes32 payoutRef
     );
-    /// @notice The receiving operator rejected the remittance; the sender was refunded, the reservation released.
+    /// @notice The receiving operator rejected the remittance; the sender was refunded its source amount, the
+    /// fee went to the provider, the reservation was released.
     event RemittanceRejected(
         bytes32 indexed id,
         bytes32 indexed sendingTenant,
         bytes32 indexed receivingTenant,
         uint32 reasonCode
     );
-    /// @notice The remittance passed its deadline unconfirmed and was refunded.
+    /// @notice The remittance passed its deadline unconfirmed and was refunded as on a reject.
     event RemittanceExpired(bytes32 indexed id, bytes32 indexed sendingTenant, bytes32 indexed receivingTenant);
 
     // ---------------------------------------------------------------- corridors
@@ -294,7 +329,8 @@ interface IRemittanceSettlement {
     /// - the provider is an active tenant holding the LiquidityProvider role (registry errors);
     /// - `0 < minAmount <= maxAmount <= dailyCap` (`RemittanceInvalidCorridorLimits`);
     /// - `feeBps <= MAX_FEE_BPS` (`RemittanceInvalidFeeBps`);
-    /// - `0 < settlementWindow <= MAX_SETTLEMENT_WINDOW` (`RemittanceInvalidSettlementWindow`).
+    /// - `0 < settlementWindow <= MAX_SETTLEMENT_WINDOW` (`RemittanceInvalidSettlementWindow`);
+    /// - `0 < minReceiverWindow <= settlementWindow` (`RemittanceInvalidReceiverWindow`).
     function openCorridor(bytes32 corridorId, Corridor calldata corridor) external;
 
     /// @notice Replaces a corridor's provider, limits, fee, settlement window and enabled flag. Pending
@@ -325,12 +361,20 @@ interface IRemittanceSettlement {
 
     /// @notice Sends `amount` of `token` from the caller's tenant's available balance to `to`. What pending
     /// remittances lock or reserve is not available. Suspended and offboarded tenants can still withdraw
-    /// what they own.
+    /// what they own; frozen ones cannot.
     /// @dev Requirements:
-    /// - caller is a ledger member of its tenant, whatever the tenant's status (`RemittanceNotLedgerMember`);
+    /// - caller is a ledger member of its tenant (`RemittanceNotLedgerMember`) holding `TREASURY`
+    ///   (`RemittanceNotTreasurer`), its tenant not frozen (`RemittanceTenantFrozen`);
     /// - `amount > 0` (`RemittanceZeroAmount`), `to` non-zero (`RemittanceZeroAddress`);
     /// - the available balance covers it (`RemittanceInsufficientBalance`).
     function withdraw(address token, uint256 amount, address to) external;
+
+    /// @notice Sends a tenant's whole available balance of `token` to its registered settlement address,
+    /// once its members can no longer withdraw it: the tenant is offboarded, or holds neither ledger role.
+    /// Anyone may call it; the destination is the registry's, never the caller's choice.
+    /// @dev Requirements: the tenant is sweepable (`RemittanceNotSweepable`); the balance is non-zero
+    /// (`RemittanceZeroAmount`); the settlement address is set (`RemittanceZeroAddress`).
+    function sweep(bytes32 tenantId, address token) external;
 
     /// @notice Sends platform fees of `token` accrued in `provider`'s ledger entry to `to`.
     /// @dev Requirements: caller is the fee collector (`RemittanceNotFeeCollector`); `amount > 0`
@@ -349,17 +393,19 @@ interface IRemittanceSettlement {
     /// Requirements, in the order they are checked:
     /// - caller is a member of an active tenant holding PaymentOperator (registry errors);
     /// - the corridor exists (`RemittanceUnknownCorridor`) and is enabled (`RemittanceCorridorDisabled`);
-    /// - the quote names the caller's tenant (`RemittanceQuoteForOtherOperator`), is not expired
+    /// - the quote names the caller's tenant (`RemittanceQuoteForOtherOperator`) and another receiver
+    ///   (`RemittanceReceiverIsSender`), is not expired
     ///   (`RemittanceQuoteExpired`), and its id (from the client reference) is not used
     ///   (`RemittanceQuoteAlreadyUsed`);
     /// - `minAmount <= sourceAmount <= maxAmount` (`RemittanceAmountOutOfRange`), a non-zero destination
     ///   amount (`RemittanceZeroDestinationAmount`), the corridor's fee (`RemittanceFeeMismatch`);
-    /// - `now < deadline <= expiry + settlementWindow` (`RemittanceInvalidDeadline`);
+    /// - `now + minReceiverWindow <= deadline <= min(latestDeadline, expiry + settlementWindow)`
+    ///   (`RemittanceInvalidDeadline`);
     /// - the sending operator's use of the corridor today stays within the cap (`RemittanceDailyCapExceeded`);
     /// - the signature is valid and not malleable (`RemittanceInvalidQuoteSignature`) and its signer a
     ///   LiquidityProvider member of the corridor's provider (`RemittanceQuoteSignerNotProvider`), which
     ///   is active (`RegistryTenantNotActive`);
-    /// - the receiving tenant is active and holds PaymentOperator (registry errors);
+    /// - the quote's receiving tenant is active and holds PaymentOperator (registry errors);
     /// - the sender's balance covers amount and fee (`RemittanceInsufficientBalance`, or
     ///   `RemittanceTransferFailed` / `RemittanceTransferShortfall` when pulling);
     /// - the provider's available liquidity covers the destination amount (`RemittanceInsufficientLiquidity`).
@@ -379,8 +425,8 @@ interface IRemittanceSettlement {
     /// @param payoutRef the receiving operator's reference of the payout (e.g. a hash of its wallet transfer)
     /// @dev Requirements:
     /// - caller is a member of `remittance.receivingTenant` holding PaymentOperator (`RemittanceNotReceiver`);
-    ///   a suspended receiver may still confirm payouts it made, an offboarded one may not
-    ///   (`RemittanceReceiverOffboarded`);
+    ///   a suspended receiver may still confirm payouts it made, a frozen one may not
+    ///   (`RemittanceTenantFrozen`), nor an offboarded one (`RemittanceReceiverOffboarded`);
     /// - the record exists (`RemittanceUnknown`), matches (`RemittanceRecordMismatch`) and is pending
     ///   (`RemittanceNotPending`);
     /// - the deadline has not passed (`RemittanceDeadlinePassed`).
@@ -392,13 +438,14 @@ interface IRemittanceSettlement {
     function confirmPayoutBatch(Payout[] calldata items) external;
 
     /// @notice The receiving operator refuses the remittance (e.g. recipient account closed): the sender's
-    /// ledger is refunded amount and fee (also when they were pulled from a wallet), and the reservation
-    /// returns to the provider's available liquidity.
+    /// ledger is refunded the source amount (also when it was pulled from a wallet), the fee goes to the
+    /// provider's available balance, and the reservation returns to the provider's available liquidity.
     /// @dev Requirements: caller is a PaymentOperator member of the receiving tenant, whatever its status
     /// (`RemittanceNotReceiver`); the record exists, matches and is pending. Allowed after the deadline too.
     function reject(Remittance calldata remittance, uint32 reasonCode) external;
 
-    /// @notice Refunds a remittance whose deadline passed unconfirmed, as `reject` does. Anyone may call it.
+    /// @notice Refunds a remittance whose deadline passed unconfirmed, as `reject` does (the fee to the
+    /// provider). Anyone may call it.
     /// @dev Requirements: the record exists, matches and is pending; `now > deadline`
     /// (`RemittanceDeadlineNotReached`).
     function refundExpired(Remittance calldata remittance) external;
@@ -407,6 +454,9 @@ interface IRemittanceSettlement {
 
     /// @notice The registry every call is checked against.
     function registry() external view returns (ITenantRegistryView);
+
+    /// @notice The block this contract was deployed in: where an indexer starts reading its events.
+    function deploymentBlock() external view returns (uint256);
 
     /// @notice The address that may withdraw platform fees.
     function feeCollector() external view returns (address);

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {ITenantRegistryErrors} from "./ITenantRegistryErrors.sol";
 
 /// @title Token escrow for SME trade: an ERC-20 payment held until delivery.
 /// @notice A payer (buyer) locks a settlement token for a payee (seller) until the payer releases it, in one
@@ -18,19 +19,27 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 /// `Released` (the payer gives in), or `Refunded` (the payee gives in, or the arbiter never decides: see
 /// `refund`). `Released`, `Refunded` and `Resolved` are final.
 ///
-/// Money: the platform fee is `feeBps` of every part paid to the payee, rounded down, kept from that part;
-/// refunds carry no fee. Every payout divides exactly what is owed, with no dust:
+/// Money: the platform fee is `feeBps` of what the payee is paid over the whole deal, rounded down once:
+/// each part's fee is the fee of the running total released so far minus the fee already taken, so small
+/// milestones cannot add up to a fee-free deal. Refunds carry no fee. Every payout divides exactly what is owed, with no dust:
 /// fee + paid to payee + paid back to payer == amount. Fees accrue per token inside the escrow and are paid
 /// to the fee collector by `claimFees`. For every token: the escrow's balance == the sum of the unreleased
 /// amounts of deals not final + the fees not yet claimed (tokens sent to the escrow outside a deal are
 /// not tracked and cannot be recovered).
+///
+/// Tokens: a deal is paid in a settlement token that governance listed (`isSettlementToken`), so a buyer
+/// cannot pay with a worthless look-alike that prints the same symbol.
+///
+/// Hashlock and dispute: before the deadline the secret always wins, also against a dispute, so the two
+/// legs of a swap stay atomic whatever an arbiter does: the payer of one leg who took the other leg with
+/// the secret cannot hold its own leg back by disputing it.
 ///
 /// Tenants: opening needs payer and payee to be members of `Active` tenants, and the arbiter, if any, a
 /// member of an `Active` tenant holding the Arbiter role, independent of both parties. Nothing that only
 /// pays out what a deal owes (release, claim, refund) or protects a party's claim (dispute) looks at tenant
 /// status: a suspended tenant starts no new business, but still receives its refunds and releases.
 /// Every call honours ERC-2771: members without gas act through the platform forwarder.
-interface ITokenEscrow {
+interface ITokenEscrow is ITenantRegistryErrors {
     /// @notice Where a deal stands. `Released`, `Refunded` and `Resolved` are final.
     enum DealStatus {
         None,
@@ -107,6 +116,12 @@ interface ITokenEscrow {
     error EscrowInvalidArbiter(address arbiter);
     /// @notice The arbiter acts for the same tenant as the payer or the payee.
     error EscrowArbiterConflict(address arbiter, bytes32 tenantId);
+    /// @notice The deadline is further away than `MAX_DEAL_DURATION`.
+    error EscrowDeadlineTooFar(uint64 deadline, uint256 latest);
+    /// @notice The arbitration period is longer than `MAX_ARBITRATION_PERIOD`.
+    error EscrowInvalidArbitrationPeriod(uint256 period, uint256 max);
+    /// @notice The token is not a listed settlement token.
+    error EscrowTokenNotListed(address token);
     /// @notice A hash function other than the default is named without a hashlock.
     error EscrowInvalidHashlock(bytes32 hashlock, HashFunction hashFunction);
     /// @notice More milestones than `MAX_MILESTONES`.
@@ -187,6 +202,8 @@ interface ITokenEscrow {
     event FeesClaimed(address indexed token, address indexed collector, uint256 amount);
     /// @notice The fee for new deals changed.
     event FeeBpsChanged(uint16 previousBps, uint16 feeBps);
+    /// @notice Governance listed or delisted a settlement token (open deals in it settle either way).
+    event SettlementTokenListed(address indexed token, bool listed);
     /// @notice The fee collector changed.
     event FeeCollectorChanged(address indexed previousCollector, address indexed collector);
 
@@ -200,7 +217,9 @@ interface ITokenEscrow {
     /// - the caller (`_msgSender()`) is `terms.payer`, else `EscrowNotPayer`;
     /// - the payee is neither zero nor the payer, else `EscrowInvalidPayee`;
     /// - the amount is not zero, else `EscrowZeroAmount`;
-    /// - the deadline is after the current block's time, else `EscrowDeadlineInPast`;
+    /// - the deadline is after the current block's time, else `EscrowDeadlineInPast`, and at most
+    ///   `MAX_DEAL_DURATION` away, else `EscrowDeadlineTooFar`;
+    /// - the token is a listed settlement token, else `EscrowTokenNotListed`;
     /// - `terms.feeBps` is the current `feeBps()`, else `EscrowFeeMismatch`;
     /// - a hash function other than keccak256 comes with a hashlock, else `EscrowInvalidHashlock`;
     /// - the milestones, if any, are at most `MAX_MILESTONES` (`EscrowTooManyMilestones`), none is zero
@@ -245,8 +264,9 @@ interface ITokenEscrow {
     /// @notice Pays all that the deal still holds to the payee (less the fee) against the hashlock's secret:
     /// delivery versus payment. Anyone may submit the secret (the payee, its relayer, the counterparty of a
     /// swap); the money only ever goes to the payee. The secret is published in `DealClaimed`.
+    /// The secret wins over a dispute before the deadline (see the contract notes).
     /// @dev Requirements: the deal exists (`EscrowUnknownDeal`); it has a hashlock (`EscrowNoHashlock`);
-    /// it is `Funded` (`EscrowInvalidStatus`); the deadline has not passed (`EscrowDeadlinePassed`); the
+    /// it is `Funded` or `Disputed` (`EscrowInvalidStatus`); the deadline has not passed (`EscrowDeadlinePassed`); the
     /// secret hashes to the hashlock (`EscrowSecretMismatch`).
     function claim(DealTerms calldata terms, bytes32 secret) external;
 
@@ -259,7 +279,7 @@ interface ITokenEscrow {
     function refund(DealTerms calldata terms) external;
 
     /// @notice The payer or the payee disputes the deal: it is `Disputed`, which stops the deadline refund
-    /// and the hashlock claim until the arbiter resolves it (or `arbitrationPeriod()` after the deadline).
+    /// (not the hashlock claim before the deadline) until the arbiter resolves it (or `arbitrationPeriod()` after the deadline).
     /// @dev Requirements: the deal exists (`EscrowUnknownDeal`); the caller is the payer or the payee
     /// (`EscrowNotParty`); the deal names an arbiter (`EscrowNoArbiter`); it is `Funded`
     /// (`EscrowInvalidStatus`); the deadline has not passed (`EscrowDeadlinePassed`).
@@ -287,6 +307,10 @@ interface ITokenEscrow {
     /// @dev Requirements: caller holds `FEE_MANAGER_ROLE`; at most `MAX_FEE_BPS` (`EscrowFeeTooHigh`).
     function setFeeBps(uint16 feeBps) external;
 
+    /// @notice Lists or delists a settlement token for new deals.
+    /// @dev Requirements: caller holds `DEFAULT_ADMIN_ROLE`; the token is not zero (`EscrowTokenNotListed`).
+    function setSettlementToken(IERC20 token, bool listed) external;
+
     /// @notice Sets the account that receives claimed fees.
     /// @dev Requirements: caller holds `FEE_MANAGER_ROLE`; not zero (`EscrowZeroFeeCollector`).
     function setFeeCollector(address collector) external;
@@ -295,6 +319,15 @@ interface ITokenEscrow {
 
     /// @notice The highest fee the fee manager can set, in basis points (10%).
     function MAX_FEE_BPS() external view returns (uint16);
+
+    /// @notice The furthest a deal's deadline can be from its opening (365 days).
+    function MAX_DEAL_DURATION() external view returns (uint256);
+
+    /// @notice The longest arbitration period the escrow can be deployed with (90 days).
+    function MAX_ARBITRATION_PERIOD() external view returns (uint256);
+
+    /// @notice Whether new deals may be paid in `token`.
+    function isSettlementToken(IERC20 token) external view returns (bool);
 
     /// @notice The most milestones a deal can have: it bounds the calldata and the loop that checks them.
     function MAX_MILESTONES() external view returns (uint256);

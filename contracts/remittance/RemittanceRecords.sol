@@ -14,10 +14,10 @@ import {IRemittanceSettlement} from "../interfaces/IRemittanceSettlement.sol";
 /// and one slot serves as the record, the quote's single-use mark and the client reference's
 /// idempotency key, because the three share one id.
 library RemittanceRecords {
-    /// @dev The EIP-712 type of a quote: the fields of `IRemittanceSettlement.Quote`, with the quote id third.
+    /// @dev The EIP-712 type of a quote: the fields of `IRemittanceSettlement.Quote`, with the quote id fourth.
     bytes32 internal constant QUOTE_TYPEHASH = keccak256(
-        "Quote(bytes32 corridorId,bytes32 sendingTenant,bytes32 quoteId,uint128 sourceAmount,"
-        "uint128 destinationAmount,uint128 fee,uint64 expiry)"
+        "Quote(bytes32 corridorId,bytes32 sendingTenant,bytes32 receivingTenant,bytes32 quoteId,"
+        "uint128 sourceAmount,uint128 destinationAmount,uint128 fee,uint64 expiry,uint64 latestDeadline)"
     );
 
     /// @dev ABI size of a `Remittance`: ten static words.
@@ -37,8 +37,8 @@ library RemittanceRecords {
 
     /// @notice The EIP-712 struct hash of a quote whose id is `quoteId`.
     /// @dev `IRemittanceSettlement.Quote` is static, so its calldata is its ABI encoding, and EIP-712
-    /// encodes each field as one 32-byte word: the struct hash is the type hash, the quote's first two
-    /// words, the id, then its last four words, hashed in place without the ABI encoder's copy. Calldata
+    /// encodes each field as one 32-byte word: the struct hash is the type hash, the quote's first three
+    /// words, the id, then its last five words, hashed in place without the ABI encoder's copy. Calldata
     /// with dirty high bits hashes differently from the clean values a provider signs, so it can only
     /// fail the signature check.
     function structHash(
@@ -49,10 +49,10 @@ library RemittanceRecords {
         assembly ("memory-safe") {
             let ptr := mload(0x40)
             mstore(ptr, typeHash)
-            calldatacopy(add(ptr, 0x20), quote, 0x40)
-            mstore(add(ptr, 0x60), quoteId)
-            calldatacopy(add(ptr, 0x80), add(quote, 0x40), 0x80)
-            result := keccak256(ptr, 0x100)
+            calldatacopy(add(ptr, 0x20), quote, 0x60)
+            mstore(add(ptr, 0x80), quoteId)
+            calldatacopy(add(ptr, 0xa0), add(quote, 0x60), 0xa0)
+            result := keccak256(ptr, 0x140)
         }
     }
 

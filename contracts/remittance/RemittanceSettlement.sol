@@ -133,6 +133,7 @@ contract RemittanceSettlement is
     }
 
     ITenantRegistryView private immutable _registry;
+    uint256 private immutable _deploymentBlock;
     address private _feeCollector;
 
     mapping(bytes32 corridorId => Corridor) private _corridors;
@@ -163,6 +164,7 @@ contract RemittanceSettlement is
         }
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _registry = registry_;
+        _deploymentBlock = block.number;
         _feeCollector = feeCollector_;
         _grantRole(OPERATOR_ROLE, operator);
         emit FeeCollectorChanged(address(0), feeCollector_);
@@ -199,7 +201,7 @@ contract RemittanceSettlement is
     /// @inheritdoc IRemittanceSettlement
     function deposit(address token, uint256 amount) external nonReentrant {
         address caller = _msgSender();
-        _deposit(_ledgerTenant(caller, true), token, amount, caller);
+        _deposit(_ledgerTenant(caller, false), token, amount, caller);
     }
 
     /// @inheritdoc IRemittanceSettlement
@@ -212,7 +214,7 @@ contract RemittanceSettlement is
         bytes32 s
     ) external nonReentrant {
         address caller = _msgSender();
-        bytes32 tenantId = _ledgerTenant(caller, true);
+        bytes32 tenantId = _ledgerTenant(caller, false);
         // Anyone can submit a permit seen in the mempool first; the deposit must not fail because of
         // that, so a failed permit is ignored and the allowance decides.
         try IERC20Permit(token).permit(caller, address(this), amount, permitDeadline, v, r, s) {} catch {}
@@ -222,11 +224,26 @@ contract RemittanceSettlement is
     /// @inheritdoc IRemittanceSettlement
     function withdraw(address token, uint256 amount, address to) external nonReentrant {
         address caller = _msgSender();
-        bytes32 tenantId = _ledgerTenant(caller, false);
+        bytes32 tenantId = _ledgerTenant(caller, true);
         if (amount == 0) revert RemittanceZeroAmount();
         if (to == address(0)) revert RemittanceZeroAddress();
         _debit(tenantId, token, amount);
         emit Withdrawn(tenantId, token, to, amount, caller);
+        IERC20(token).safeTransfer(to, amount);
+    }
+
+    /// @inheritdoc IRemittanceSettlement
+    function sweep(bytes32 tenantId, address token) external nonReentrant {
+        TenantStatus status = _registry.statusOf(tenantId);
+        if (status != TenantStatus.Offboarded && _hasLedgerRole(tenantId))
+            revert RemittanceNotSweepable(tenantId, status);
+        Balance storage entry = _balances[tenantId][token];
+        uint256 amount = entry.available;
+        if (amount == 0) revert RemittanceZeroAmount();
+        address to = _registry.settlementAddressOf(tenantId);
+        if (to == address(0)) revert RemittanceZeroAddress();
+        entry.available = 0;
+        emit Swept(tenantId, token, to, amount, _msgSender());
         IERC20(token).safeTransfer(to, amount);
     }
 
@@ -318,6 +335,11 @@ contract RemittanceSettlement is
     /// @inheritdoc IRemittanceSettlement
     function registry() external view returns (ITenantRegistryView) {
         return _registry;
+    }
+
+    /// @inheritdoc IRemittanceSettlement
+    function deploymentBlock() external view returns (uint256) {
+        return _deploymentBlock;
     }
 
     /// @inheritdoc IRemittanceSettlement
@@ -413,11 +435,10 @@ contract RemittanceSettlement is
         Corridor memory corridor = _corridorOf(quote.corridorId, session, item);
         id = _checkQuote(params, session.sendingTenant, corridor, item);
         _useDailyCap(session, quote.sourceAmount, item);
-        _checkSigner(params, id, corridor.provider, session, item);
-        _checkReceiver(params.receivingTenant, session, item);
+        _checkParties(params, id, corridor.provider, session, item);
 
         _reserve(session, quote.destinationAmount, item);
-        // sourceAmount <= maxAmount (uint96), fee == feeFixed (uint96) + at most 10 % of sourceAmount: no overflow.
+        // sourceAmount <= maxAmount (uint96), fee == feeFixed (uint88) + at most 10 % of sourceAmount: no overflow.
         uint256 locked = uint256(quote.sourceAmount) + quote.fee;
         if (params.funding == Funding.Ledger) _debitSender(session, locked, item);
         _record(params, id, session.sendingTenant, corridor);
@@ -475,6 +496,9 @@ contract RemittanceSettlement is
                 abi.encodeWithSelector(RemittanceQuoteForOtherOperator.selector, id, quote.sendingTenant, sendingTenant)
             );
         }
+        if (quote.receivingTenant == sendingTenant) {
+            _fail(item, abi.encodeWithSelector(RemittanceReceiverIsSender.selector, sendingTenant));
+        }
         uint64 expiry = quote.expiry;
         if (block.timestamp > expiry) _fail(item, abi.encodeWithSelector(RemittanceQuoteExpired.selector, id, expiry));
         if (_records[id] != bytes32(0)) _fail(item, abi.encodeWithSelector(RemittanceQuoteAlreadyUsed.selector, id));
@@ -500,9 +524,11 @@ contract RemittanceSettlement is
             _fail(item, abi.encodeWithSelector(RemittanceFeeMismatch.selector, id, quote.fee, fee));
         }
         uint256 latest = uint256(expiry) + corridor.settlementWindow;
+        if (quote.latestDeadline < latest) latest = quote.latestDeadline;
+        uint256 earliest = block.timestamp + corridor.minReceiverWindow;
         uint64 deadline = params.deadline;
-        if (deadline <= block.timestamp || deadline > latest) {
-            _fail(item, abi.encodeWithSelector(RemittanceInvalidDeadline.selector, deadline, latest));
+        if (deadline < earliest || deadline > latest) {
+            _fail(item, abi.encodeWithSelector(RemittanceInvalidDeadline.selector, deadline, earliest, latest));
         }
     }
 
@@ -526,25 +552,29 @@ contract RemittanceSettlement is
         session.usedToday = used + amount;
     }
 
-    function _checkSigner(
+    /// @dev The quote's signer must be a LiquidityProvider member of the corridor's active provider, and
+    /// its receiving operator an active PaymentOperator tenant. One registry call answers both, and none
+    /// while batch items repeat the signer, provider and receiver already checked.
+    function _checkParties(
         InitiateParams calldata params,
         bytes32 id,
         bytes32 provider,
         Session memory session,
         uint256 item
     ) private view {
-        bytes32 digest = _hashTypedDataV4(RemittanceRecords.structHash(params.quote, id));
-        (address signer, ECDSA.RecoverError recoverError, ) = ECDSA.tryRecover(
-            digest,
-            params.signatureR,
-            params.signatureVS
-        );
-        if (recoverError != ECDSA.RecoverError.NoError) {
-            _fail(item, abi.encodeWithSelector(RemittanceInvalidQuoteSignature.selector, id));
+        address signer = _recoverSigner(params, id, item);
+        bytes32 receiver = params.quote.receivingTenant;
+        if (signer == session.signer && provider == session.signerProvider && receiver == session.receivingTenant) {
+            return;
         }
-        if (signer == session.signer && provider == session.signerProvider) return;
-        (bytes32 tenantId, ITenantRegistryView.TenantStatus status, uint16 tenantRoles, uint16 memberRoles) = _registry
-            .memberOf(signer);
+        (
+            bytes32 tenantId,
+            TenantStatus status,
+            uint16 tenantRoles,
+            uint16 memberRoles,
+            TenantStatus receiverStatus,
+            uint16 receiverRoles
+        ) = _registry.memberAndTenantOf(signer, receiver);
         if (
             tenantId != provider ||
             !tenantRoles.includes(TenantRoles.LIQUIDITY_PROVIDER) ||
@@ -552,21 +582,34 @@ contract RemittanceSettlement is
         ) {
             _fail(item, abi.encodeWithSelector(RemittanceQuoteSignerNotProvider.selector, id, signer, provider));
         }
-        if (status != ITenantRegistryView.TenantStatus.Active) {
-            _fail(item, abi.encodeWithSelector(ITenantRegistryView.RegistryTenantNotActive.selector, provider, status));
+        if (status != TenantStatus.Active) {
+            _fail(item, abi.encodeWithSelector(RegistryTenantNotActive.selector, provider, status));
+        }
+        if (receiverStatus != TenantStatus.Active) {
+            _fail(item, abi.encodeWithSelector(RegistryTenantNotActive.selector, receiver, receiverStatus));
+        }
+        if (!receiverRoles.includes(TenantRoles.PAYMENT_OPERATOR)) {
+            _fail(
+                item,
+                abi.encodeWithSelector(RegistryMissingRole.selector, address(0), receiver, TenantRoles.PAYMENT_OPERATOR)
+            );
         }
         session.signer = signer;
         session.signerProvider = provider;
+        session.receivingTenant = receiver;
     }
 
-    function _checkReceiver(bytes32 receivingTenant, Session memory session, uint256 item) private view {
-        if (receivingTenant == session.receivingTenant && receivingTenant != bytes32(0)) return;
-        try _registry.requireActiveTenant(receivingTenant, TenantRoles.PAYMENT_OPERATOR) {} catch (
-            bytes memory reason
-        ) {
-            _fail(item, reason);
+    function _recoverSigner(
+        InitiateParams calldata params,
+        bytes32 id,
+        uint256 item
+    ) private view returns (address signer) {
+        bytes32 digest = _hashTypedDataV4(RemittanceRecords.structHash(params.quote, id));
+        ECDSA.RecoverError recoverError;
+        (signer, recoverError, ) = ECDSA.tryRecover(digest, params.signatureR, params.signatureVS);
+        if (recoverError != ECDSA.RecoverError.NoError) {
+            _fail(item, abi.encodeWithSelector(RemittanceInvalidQuoteSignature.selector, id));
         }
-        session.receivingTenant = receivingTenant;
     }
 
     /// @dev Stores the packed record hash and emits `RemittanceInitiated`. The record is laid out in memory
@@ -583,7 +626,7 @@ contract RemittanceSettlement is
         Remittance memory record = Remittance({
             id: id,
             sendingTenant: sendingTenant,
-            receivingTenant: params.receivingTenant,
+            receivingTenant: quote.receivingTenant,
             provider: corridor.provider,
             sourceToken: corridor.sourceToken,
             destinationToken: corridor.destinationToken,
@@ -665,11 +708,13 @@ contract RemittanceSettlement is
         });
     }
 
-    /// @dev Refunds the sending operator's ledger (also when the remittance was funded by a pull) and
-    /// returns the reservation to the provider's available liquidity.
+    /// @dev Refunds the source amount to the sending operator's ledger (also when the remittance was funded
+    /// by a pull), pays the fee to the provider for the rate and liquidity it held, and returns the
+    /// reservation to the provider's available liquidity. The ledger pays these out to whoever owns them
+    /// whatever their tenant's status (`sweep` once no member can).
     function _release(Remittance calldata remittance) private {
-        _balances[remittance.sendingTenant][remittance.sourceToken].available +=
-            remittance.sourceAmount + remittance.fee;
+        _balances[remittance.sendingTenant][remittance.sourceToken].available += remittance.sourceAmount;
+        if (remittance.fee != 0) _balances[remittance.provider][remittance.sourceToken].available += remittance.fee;
         _balances[remittance.provider][remittance.destinationToken].available += remittance.destinationAmount;
     }
 
@@ -691,15 +736,15 @@ contract RemittanceSettlement is
     /// offboarded: a suspended operator still settles payouts it already made to recipients. Rejecting
     /// only gives money back, so a tenant in any status may.
     function _receiverTenant(address caller, bool confirming) private view returns (bytes32) {
-        (bytes32 tenantId, ITenantRegistryView.TenantStatus status, uint16 tenantRoles, uint16 memberRoles) = _registry
-            .memberOf(caller);
+        (bytes32 tenantId, TenantStatus status, uint16 tenantRoles, uint16 memberRoles) = _registry.memberOf(caller);
         if (
             !tenantRoles.includes(TenantRoles.PAYMENT_OPERATOR) || !memberRoles.includes(TenantRoles.PAYMENT_OPERATOR)
         ) {
             return bytes32(0);
         }
-        if (confirming && status == ITenantRegistryView.TenantStatus.Offboarded) {
-            revert RemittanceReceiverOffboarded(tenantId);
+        if (confirming) {
+            if (status == TenantStatus.Offboarded) revert RemittanceReceiverOffboarded(tenantId);
+            if (status == TenantStatus.Frozen) revert RemittanceTenantFrozen(tenantId);
         }
         return tenantId;
     }
@@ -814,18 +859,29 @@ contract RemittanceSettlement is
     }
 
     /// @dev The tenant whose ledger `account` may use: it and its tenant hold PaymentOperator or
-    /// LiquidityProvider. Deposits need the tenant active; withdrawals do not, so money is never stuck.
-    function _ledgerTenant(address account, bool requireActive) private view returns (bytes32 tenantId) {
-        ITenantRegistryView.TenantStatus status;
+    /// LiquidityProvider. Deposits need the tenant active. Withdrawals (`treasury`) need the member's
+    /// `TREASURY` permission and a tenant in any status but `Frozen`: a suspended or offboarded tenant still
+    /// withdraws what it owns, so money is never stuck.
+    function _ledgerTenant(address account, bool treasury) private view returns (bytes32 tenantId) {
+        TenantStatus status;
         uint16 tenantRoles;
         uint16 memberRoles;
         (tenantId, status, tenantRoles, memberRoles) = _registry.memberOf(account);
         if (tenantId == bytes32(0) || tenantRoles & memberRoles & LEDGER_ROLES == 0) {
             revert RemittanceNotLedgerMember(account, tenantId);
         }
-        if (requireActive && status != ITenantRegistryView.TenantStatus.Active) {
-            revert ITenantRegistryView.RegistryTenantNotActive(tenantId, status);
+        if (!treasury) {
+            if (status != TenantStatus.Active) revert RegistryTenantNotActive(tenantId, status);
+        } else {
+            if (!memberRoles.includes(TenantRoles.TREASURY)) revert RemittanceNotTreasurer(account, tenantId);
+            if (status == TenantStatus.Frozen) revert RemittanceTenantFrozen(tenantId);
         }
+    }
+
+    function _hasLedgerRole(bytes32 tenantId) private view returns (bool) {
+        return
+            _registry.tenantHasRole(tenantId, TenantRoles.PAYMENT_OPERATOR) ||
+            _registry.tenantHasRole(tenantId, TenantRoles.LIQUIDITY_PROVIDER);
     }
 
     // ------------------------------------------------------------------ helpers
@@ -846,6 +902,9 @@ contract RemittanceSettlement is
         if (corridor.feeBps > MAX_FEE_BPS) revert RemittanceInvalidFeeBps(corridor.feeBps, MAX_FEE_BPS);
         if (corridor.settlementWindow == 0 || corridor.settlementWindow > MAX_SETTLEMENT_WINDOW) {
             revert RemittanceInvalidSettlementWindow(corridor.settlementWindow, MAX_SETTLEMENT_WINDOW);
+        }
+        if (corridor.minReceiverWindow == 0 || corridor.minReceiverWindow > corridor.settlementWindow) {
+            revert RemittanceInvalidReceiverWindow(corridor.minReceiverWindow, corridor.settlementWindow);
         }
         // A disabled corridor may keep a provider that is no longer active: that is how the operator
         // stops a corridor whose provider was suspended.

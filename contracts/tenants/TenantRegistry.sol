@@ -6,6 +6,7 @@ import {ERC2771Context} from "@openzeppelin/contracts/metatx/ERC2771Context.sol"
 import {Context} from "@openzeppelin/contracts/utils/Context.sol";
 
 import {ITenantRegistry, ITenantRegistryView} from "../interfaces/ITenantRegistry.sol";
+import {MemberRecords} from "./MemberRecords.sol";
 import {TenantRoles} from "./TenantRoles.sol";
 
 /// @title TenantRegistry
@@ -18,15 +19,23 @@ import {TenantRoles} from "./TenantRoles.sol";
 /// contracts on every business call and must cost a few storage reads.
 contract TenantRegistry is ITenantRegistry, AccessControlDefaultAdminRules, ERC2771Context {
     using TenantRoles for uint16;
+    using MemberRecords for bytes32;
 
     /// @notice Runs the tenant lifecycle and may manage any tenant's members.
     bytes32 public constant OPERATOR_ROLE = keccak256("OPERATOR_ROLE");
 
+    /// @notice Longest sponsor chain (a tenant, its sponsor, that sponsor's sponsor...): bounds the walk
+    /// that refuses sponsorship cycles.
+    uint256 public constant MAX_SPONSOR_DEPTH = 8;
+
     uint256 private constant MAX_NAME_LENGTH = 64;
 
     mapping(bytes32 tenantId => Tenant) private _tenants;
-    mapping(address account => bytes32 tenantId) private _memberTenant;
-    mapping(address account => uint16 roles) private _memberRoles;
+    /// @dev `MemberRecords.pack(tenantId, roles)`: a membership check is one cold read.
+    mapping(address account => bytes32 record) private _members;
+    mapping(address account => mapping(bytes32 tenantId => uint16 roles)) private _invitations;
+    mapping(bytes32 tenantId => address) private _appointedAdmin;
+    mapping(bytes32 tenantId => address) private _settlementAddress;
     bytes32[] private _tenantIds;
 
     /// @param admin the platform governance account (`DEFAULT_ADMIN_ROLE`)
@@ -44,6 +53,7 @@ contract TenantRegistry is ITenantRegistry, AccessControlDefaultAdminRules, ERC2
     function onboard(OnboardParams calldata params) external onlyRole(OPERATOR_ROLE) {
         bytes32 tenantId = params.tenantId;
         if (tenantId == bytes32(0)) revert RegistryZeroTenantId();
+        if (!tenantId.isPackable()) revert RegistryInvalidTenantId(tenantId);
         if (_tenants[tenantId].status != TenantStatus.None) revert RegistryTenantExists(tenantId);
         _checkTenantRoles(params.roles);
         _checkJurisdiction(params.jurisdiction);
@@ -64,7 +74,11 @@ contract TenantRegistry is ITenantRegistry, AccessControlDefaultAdminRules, ERC2
         emit TenantStatusChanged(tenantId, TenantStatus.None, TenantStatus.Pending, 0);
 
         if (params.sponsor != bytes32(0)) _setSponsor(tenantId, params.sponsor);
-        _addMember(tenantId, params.admin, params.roles | TenantRoles.MEMBER_ADMIN);
+        _addMember(tenantId, params.admin, params.roles | TenantRoles.MEMBER_ADMIN | TenantRoles.TREASURY);
+        _appointedAdmin[tenantId] = params.admin;
+        emit AppointedAdminChanged(tenantId, address(0), params.admin);
+        _settlementAddress[tenantId] = params.admin;
+        emit SettlementAddressChanged(tenantId, address(0), params.admin);
     }
 
     /// @inheritdoc ITenantRegistry
@@ -90,6 +104,46 @@ contract TenantRegistry is ITenantRegistry, AccessControlDefaultAdminRules, ERC2
         }
         _tenants[tenantId].status = TenantStatus.Offboarded;
         emit TenantStatusChanged(tenantId, from, TenantStatus.Offboarded, reasonCode);
+        // A sponsor answers for the tenants it mentors now, not for closed ones.
+        if (_tenants[tenantId].sponsor != bytes32(0)) _setSponsor(tenantId, bytes32(0));
+    }
+
+    /// @inheritdoc ITenantRegistry
+    function freeze(bytes32 tenantId, uint32 reasonCode) external onlyRole(OPERATOR_ROLE) {
+        TenantStatus from = _existing(tenantId).status;
+        if (from != TenantStatus.Active && from != TenantStatus.Suspended) {
+            revert RegistryInvalidTransition(tenantId, from, TenantStatus.Frozen);
+        }
+        _tenants[tenantId].status = TenantStatus.Frozen;
+        emit TenantStatusChanged(tenantId, from, TenantStatus.Frozen, reasonCode);
+    }
+
+    /// @inheritdoc ITenantRegistry
+    function unfreeze(bytes32 tenantId) external onlyRole(OPERATOR_ROLE) {
+        _transition(tenantId, TenantStatus.Frozen, TenantStatus.Suspended, 0);
+    }
+
+    /// @inheritdoc ITenantRegistry
+    function setSettlementAddress(bytes32 tenantId, address settlementAddress) external onlyRole(OPERATOR_ROLE) {
+        _existing(tenantId);
+        if (settlementAddress == address(0)) revert RegistryZeroAccount();
+        address previous = _settlementAddress[tenantId];
+        _settlementAddress[tenantId] = settlementAddress;
+        emit SettlementAddressChanged(tenantId, previous, settlementAddress);
+    }
+
+    /// @inheritdoc ITenantRegistry
+    function setAppointedAdmin(bytes32 tenantId, address account) external onlyRole(OPERATOR_ROLE) {
+        _notOffboarded(tenantId);
+        if (
+            account != address(0) &&
+            (_members[account].tenant() != tenantId || !_members[account].roles().includes(TenantRoles.MEMBER_ADMIN))
+        ) {
+            revert RegistryUnauthorizedManager(account, tenantId);
+        }
+        address previous = _appointedAdmin[tenantId];
+        _appointedAdmin[tenantId] = account;
+        emit AppointedAdminChanged(tenantId, previous, account);
     }
 
     /// @inheritdoc ITenantRegistry
@@ -120,38 +174,78 @@ contract TenantRegistry is ITenantRegistry, AccessControlDefaultAdminRules, ERC2
     // ------------------------------------------------------------------ members
 
     /// @inheritdoc ITenantRegistry
-    function addMember(bytes32 tenantId, address account, uint16 roles) external {
-        _authorizeManager(tenantId, false);
+    function inviteMember(bytes32 tenantId, address account, uint16 roles) external {
+        address caller = _authorizeManager(tenantId, false);
+        if (account == address(0)) revert RegistryZeroAccount();
+        _checkMemberRoles(roles, _tenants[tenantId].roles);
+        _invitations[account][tenantId] = roles;
+        emit MemberInvited(tenantId, account, roles, caller);
+    }
+
+    /// @inheritdoc ITenantRegistry
+    function revokeInvitation(bytes32 tenantId, address account) external {
+        address caller = _authorizeManager(tenantId, false);
+        if (_invitations[account][tenantId] == 0) revert RegistryNoInvitation(account, tenantId);
+        delete _invitations[account][tenantId];
+        emit MemberInvitationRevoked(tenantId, account, caller);
+    }
+
+    /// @inheritdoc ITenantRegistry
+    function acceptMembership(bytes32 tenantId) external {
+        address account = _msgSender();
+        uint16 roles = _invitations[account][tenantId];
+        if (roles == 0) revert RegistryNoInvitation(account, tenantId);
+        TenantStatus status = _tenants[tenantId].status;
+        if (status != TenantStatus.Pending && status != TenantStatus.Active) {
+            revert RegistryTenantNotActive(tenantId, status);
+        }
+        delete _invitations[account][tenantId];
         _addMember(tenantId, account, roles);
     }
 
     /// @inheritdoc ITenantRegistry
+    function leaveTenant() external {
+        address account = _msgSender();
+        bytes32 tenantId = _members[account].tenant();
+        if (tenantId == bytes32(0)) revert RegistryNotMember(account);
+        if (_appointedAdmin[tenantId] == account) {
+            delete _appointedAdmin[tenantId];
+            emit AppointedAdminChanged(tenantId, account, address(0));
+        }
+        _removeMember(tenantId, account, account);
+    }
+
+    /// @inheritdoc ITenantRegistry
     function setMemberRoles(address account, uint16 roles) external {
-        bytes32 tenantId = _memberTenant[account];
+        bytes32 tenantId = _members[account].tenant();
         if (tenantId == bytes32(0)) revert RegistryNotMember(account);
         address caller = _authorizeManager(tenantId, false);
-        if (caller == account && !roles.includes(TenantRoles.MEMBER_ADMIN) && !_isOperator(caller)) {
+        bool operator = _isOperator(caller);
+        if (caller == account && !roles.includes(TenantRoles.MEMBER_ADMIN) && !operator) {
             revert RegistrySelfManagement(account);
         }
+        if (!operator && _appointedAdmin[tenantId] == account && !roles.includes(TenantRoles.MEMBER_ADMIN)) {
+            revert RegistryAppointedAdminProtected(account, tenantId);
+        }
         _checkMemberRoles(roles, _tenants[tenantId].roles);
-        uint16 previous = _memberRoles[account];
-        _memberRoles[account] = roles;
+        uint16 previous = _members[account].roles();
+        _members[account] = MemberRecords.pack(tenantId, roles);
         emit MemberRolesChanged(tenantId, account, previous, roles, caller);
     }
 
     /// @inheritdoc ITenantRegistry
     function removeMember(address account) external {
-        bytes32 tenantId = _memberTenant[account];
+        bytes32 tenantId = _members[account].tenant();
         if (tenantId == bytes32(0)) revert RegistryNotMember(account);
         address caller = _authorizeManager(tenantId, true);
-        if (caller == account && !_isOperator(caller)) revert RegistrySelfManagement(account);
-        delete _memberTenant[account];
-        delete _memberRoles[account];
-        unchecked {
-            // A member was counted when added, so the count is at least one.
-            _tenants[tenantId].memberCount -= 1;
+        if (!_isOperator(caller)) {
+            if (caller == account) revert RegistrySelfManagement(account);
+            if (_appointedAdmin[tenantId] == account) revert RegistryAppointedAdminProtected(account, tenantId);
+        } else if (_appointedAdmin[tenantId] == account) {
+            delete _appointedAdmin[tenantId];
+            emit AppointedAdminChanged(tenantId, account, address(0));
         }
-        emit MemberRemoved(tenantId, account, caller);
+        _removeMember(tenantId, account, caller);
     }
 
     // ------------------------------------------------------------------ views
@@ -168,7 +262,7 @@ contract TenantRegistry is ITenantRegistry, AccessControlDefaultAdminRules, ERC2
 
     /// @inheritdoc ITenantRegistryView
     function tenantOf(address account) external view returns (bytes32) {
-        return _memberTenant[account];
+        return _members[account].tenant();
     }
 
     /// @inheritdoc ITenantRegistryView
@@ -178,29 +272,55 @@ contract TenantRegistry is ITenantRegistry, AccessControlDefaultAdminRules, ERC2
 
     /// @inheritdoc ITenantRegistryView
     function memberHasRole(address account, uint16 role) external view returns (bool) {
-        bytes32 tenantId = _memberTenant[account];
+        bytes32 record = _members[account];
+        bytes32 tenantId = record.tenant();
         if (tenantId == bytes32(0)) return false;
         uint16 businessRole = role & TenantRoles.ALL_BUSINESS;
-        return _memberRoles[account].includes(role) && _tenants[tenantId].roles.includes(businessRole);
+        return record.roles().includes(role) && _tenants[tenantId].roles.includes(businessRole);
     }
 
     /// @inheritdoc ITenantRegistryView
     function memberOf(
         address account
     ) external view returns (bytes32 tenantId, TenantStatus status, uint16 tenantRoles, uint16 memberRoles) {
-        tenantId = _memberTenant[account];
+        bytes32 record = _members[account];
+        tenantId = record.tenant();
         Tenant storage tenant = _tenants[tenantId];
-        return (tenantId, tenant.status, tenant.roles, _memberRoles[account]);
+        return (tenantId, tenant.status, tenant.roles, record.roles());
+    }
+
+    /// @inheritdoc ITenantRegistryView
+    function memberAndTenantOf(
+        address account,
+        bytes32 tenantId
+    )
+        external
+        view
+        returns (
+            bytes32 memberTenant,
+            TenantStatus memberStatus,
+            uint16 memberTenantRoles,
+            uint16 memberRoles,
+            TenantStatus tenantStatus,
+            uint16 tenantRoles
+        )
+    {
+        bytes32 record = _members[account];
+        memberTenant = record.tenant();
+        Tenant storage member = _tenants[memberTenant];
+        Tenant storage tenant = _tenants[tenantId];
+        return (memberTenant, member.status, member.roles, record.roles(), tenant.status, tenant.roles);
     }
 
     /// @inheritdoc ITenantRegistryView
     function requireActiveMember(address account, uint16 role) external view returns (bytes32 tenantId) {
-        tenantId = _memberTenant[account];
+        bytes32 record = _members[account];
+        tenantId = record.tenant();
         if (tenantId == bytes32(0)) revert RegistryNotMember(account);
         Tenant storage tenant = _tenants[tenantId];
         TenantStatus status = tenant.status;
         if (status != TenantStatus.Active) revert RegistryTenantNotActive(tenantId, status);
-        if (role != 0 && !(tenant.roles.includes(role) && _memberRoles[account].includes(role))) {
+        if (role != 0 && !(tenant.roles.includes(role) && record.roles().includes(role))) {
             revert RegistryMissingRole(account, tenantId, role);
         }
     }
@@ -211,6 +331,21 @@ contract TenantRegistry is ITenantRegistry, AccessControlDefaultAdminRules, ERC2
         TenantStatus status = tenant.status;
         if (status != TenantStatus.Active) revert RegistryTenantNotActive(tenantId, status);
         if (!tenant.roles.includes(role)) revert RegistryMissingRole(address(0), tenantId, role);
+    }
+
+    /// @inheritdoc ITenantRegistryView
+    function settlementAddressOf(bytes32 tenantId) external view returns (address) {
+        return _settlementAddress[tenantId];
+    }
+
+    /// @inheritdoc ITenantRegistry
+    function invitationOf(address account, bytes32 tenantId) external view returns (uint16 roles) {
+        return _invitations[account][tenantId];
+    }
+
+    /// @inheritdoc ITenantRegistry
+    function appointedAdminOf(bytes32 tenantId) external view returns (address) {
+        return _appointedAdmin[tenantId];
     }
 
     /// @inheritdoc ITenantRegistry
@@ -245,14 +380,22 @@ contract TenantRegistry is ITenantRegistry, AccessControlDefaultAdminRules, ERC2
 
     function _addMember(bytes32 tenantId, address account, uint16 roles) private {
         if (account == address(0)) revert RegistryZeroAccount();
-        bytes32 current = _memberTenant[account];
+        bytes32 current = _members[account].tenant();
         if (current != bytes32(0)) revert RegistryAlreadyMember(account, current);
         Tenant storage tenant = _tenants[tenantId];
         _checkMemberRoles(roles, tenant.roles);
-        _memberTenant[account] = tenantId;
-        _memberRoles[account] = roles;
+        _members[account] = MemberRecords.pack(tenantId, roles);
         tenant.memberCount += 1;
         emit MemberAdded(tenantId, account, roles, _msgSender());
+    }
+
+    function _removeMember(bytes32 tenantId, address account, address by) private {
+        delete _members[account];
+        unchecked {
+            // A member was counted when added, so the count is at least one.
+            _tenants[tenantId].memberCount -= 1;
+        }
+        emit MemberRemoved(tenantId, account, by);
     }
 
     function _setSponsor(bytes32 tenantId, bytes32 sponsor) private {
@@ -271,7 +414,8 @@ contract TenantRegistry is ITenantRegistry, AccessControlDefaultAdminRules, ERC2
     }
 
     /// @dev The operator may manage any tenant that is not offboarded (and remove members of an
-    /// offboarded one, to free their accounts); an admin member only its own `Pending` or `Active` tenant.
+    /// offboarded one, to free their accounts); an admin member only its own `Active` tenant: a tenant
+    /// not yet verified, or suspended, frozen or offboarded, cannot change who acts for it.
     function _authorizeManager(bytes32 tenantId, bool removal) private view returns (address caller) {
         caller = _msgSender();
         TenantStatus status = _existing(tenantId).status;
@@ -281,8 +425,9 @@ contract TenantRegistry is ITenantRegistry, AccessControlDefaultAdminRules, ERC2
             }
             return caller;
         }
-        bool isAdmin = _memberTenant[caller] == tenantId && _memberRoles[caller].includes(TenantRoles.MEMBER_ADMIN);
-        if (!isAdmin || (status != TenantStatus.Pending && status != TenantStatus.Active)) {
+        bool isAdmin =
+            _members[caller].tenant() == tenantId && _members[caller].roles().includes(TenantRoles.MEMBER_ADMIN);
+        if (!isAdmin || status != TenantStatus.Active) {
             revert RegistryUnauthorizedManager(caller, tenantId);
         }
     }
@@ -307,6 +452,13 @@ contract TenantRegistry is ITenantRegistry, AccessControlDefaultAdminRules, ERC2
         Tenant storage s = _tenants[sponsor];
         if (sponsor == tenantId || s.status != TenantStatus.Active || !s.roles.includes(TenantRoles.SPONSOR)) {
             revert RegistryInvalidSponsor(sponsor);
+        }
+        // Walk up from the new sponsor: meeting `tenantId` would close a cycle. The walk is bounded, and
+        // a chain longer than the bound is refused too, so the check never runs out of gas.
+        bytes32 current = s.sponsor;
+        for (uint256 depth = 1; current != bytes32(0); ++depth) {
+            if (current == tenantId || depth >= MAX_SPONSOR_DEPTH) revert RegistrySponsorCycle(tenantId, sponsor);
+            current = _tenants[current].sponsor;
         }
     }
 

@@ -1,5 +1,6 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
+import SettlementTokensModule from "./SettlementTokensModule.js";
 import TenantRegistryModule from "./TenantRegistryModule.js";
 
 /**
@@ -12,11 +13,14 @@ import TenantRegistryModule from "./TenantRegistryModule.js";
  * - `feeBps`: the platform fee of new deals in basis points (at most 1000); defaults to 25 (0.25%).
  * - `feeManager`: the key that may change the fee and the collector (FEE_MANAGER_ROLE); defaults to the deployer.
  * - `arbitrationPeriod`: seconds after a disputed deal's deadline at which, unresolved, anyone may refund it;
- *   defaults to 30 days.
+ *   defaults to 30 days; at most 90 days (`MAX_ARBITRATION_PERIOD`).
+ * The platform's settlement tokens (tHKD, tPHP of `SettlementTokensModule`) are listed for deals from the start;
+ * governance lists others with `setSettlementToken`.
  * - `adminTransferDelay`: seconds a governance handover must wait; defaults to 2 days.
  */
 export default buildModule("TokenEscrowModule", (m) => {
   const { registry, forwarder } = m.useModule(TenantRegistryModule);
+  const { hkd, php } = m.useModule(SettlementTokensModule);
 
   const admin = m.getAccount(0);
   const adminTransferDelay = m.getParameter("adminTransferDelay", 2n * 24n * 3600n);
@@ -34,6 +38,7 @@ export default buildModule("TokenEscrowModule", (m) => {
     feeCollector,
     feeBps,
     arbitrationPeriod,
+    [hkd, php],
   ]);
 
   return { escrow, registry, forwarder };

@@ -54,6 +54,27 @@ export class ChainReads {
     return { tenant: String(tenant), status: nameOf(TenantStatus, status as bigint) };
   }
 
+  /**
+   * The tenant that invited `account`, when `data` is `acceptMembership(tenantId)` on the registry and the
+   * invitation is pending: a new member accepts without gas, on the inviting tenant's budget.
+   */
+  async invitingTenant(account: string, to: string, data: string): Promise<string | undefined> {
+    if (getAddress(to) !== getAddress(this.registry)) return undefined;
+    let tenantId: string;
+    try {
+      [tenantId] = this.registryIface.decodeFunctionData("acceptMembership", data) as unknown as [string];
+    } catch {
+      return undefined;
+    }
+    const [roles] = await this.read(this.registryIface, this.registry, "invitationOf", [account, tenantId]);
+    return (roles as bigint) === 0n ? undefined : String(tenantId);
+  }
+
+  async tenantStatus(tenant: string): Promise<string> {
+    const [status] = await this.read(this.registryIface, this.registry, "statusOf", [tenant]);
+    return nameOf(TenantStatus, status as bigint);
+  }
+
   /** Whether `sponsor` is the active Sponsor tenant that `tenant` names as its sponsor. */
   async isSponsorOf(sponsor: string, tenant: string, sponsorRole: number): Promise<boolean> {
     if (sponsor === ZeroHash) return false;

@@ -142,8 +142,13 @@ export class Forwarding implements Worker {
     // The forwarder's own verdict (signature, nonce, deadline, target trusts it) when it can judge alone.
     if (inFlight === 0 && !(await reads.verify(request))) throw refuse.invalidSignature();
 
-    const member = await reads.membership(from);
-    if (member.tenant === ZeroHash) throw refuse.notMember(from);
+    let member = await reads.membership(from);
+    if (member.tenant === ZeroHash) {
+      // Not a member yet: only accepting a pending invitation, paid by the inviting tenant.
+      const inviting = await reads.invitingTenant(from, request.to, request.data);
+      if (inviting === undefined) throw refuse.notMember(from);
+      member = { tenant: inviting, status: await reads.tenantStatus(inviting) };
+    }
     if (member.status !== "Active") throw refuse.tenantNotActive(member.tenant, member.status);
     const wait = this.limiter.take(from);
     if (wait > 0) throw refuse.memberRateLimited(wait);

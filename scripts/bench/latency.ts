@@ -119,7 +119,7 @@ export async function measureLatency(bench: BenchWorld, config: BenchConfig): Pr
       { sendingTenant: tenants.hkWallet, clientRef, sourceAmount: amount, expiry: now + QUOTE_VALIDITY },
     ]);
     const quoted = performance.now();
-    const params = initiateParams(signed!, tenants.phWallet, now, `latency-${n}`);
+    const params = initiateParams(signed!, now, `latency-${n}`);
     const initiate = await hkRelayer.prepare(settlement, remittance.interface.encodeFunctionData("initiate", [params]));
     const { sentAt: initiateSent } = await hkRelayer.send(initiate);
     const id = signed!.quote.quoteId;

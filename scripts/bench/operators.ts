@@ -5,13 +5,12 @@ import { buildInitiateParams, type InitiateParams } from "../../client/remittanc
 import { DEADLINE } from "../../fixtures/corridor.js";
 
 /**
- * What the HK wallet's relayer sends for a customer's payment `n` with the bank's quote: to the PH wallet,
+ * What the HK wallet's relayer sends for a customer's payment `n` with the bank's quote (which names the PH wallet),
  * from the HK wallet's ledger, payable until `DEADLINE` seconds after `now` (chain time). The recipient's
  * identity and the travel-rule data stay off chain; only their hashes go on chain.
  */
-export function initiateParams(signed: SignedQuote, receivingTenant: string, now: bigint, n: string): InitiateParams {
+export function initiateParams(signed: SignedQuote, now: bigint, n: string): InitiateParams {
   return buildInitiateParams(signed, {
-    receivingTenant,
     recipientHash: keccak256(toUtf8Bytes(`bayani/recipient/${n}`)),
     complianceHash: keccak256(toUtf8Bytes(`travel-rule/${n}`)),
     deadline: now + DEADLINE,

@@ -98,11 +98,13 @@ export class QuoteService {
       this.#typeHash +
         quote.corridorId.slice(2) +
         quote.sendingTenant.slice(2) +
+        quote.receivingTenant.slice(2) +
         quote.quoteId.slice(2) +
         word(quote.sourceAmount) +
         word(quote.destinationAmount) +
         word(quote.fee) +
-        word(quote.expiry),
+        word(quote.expiry) +
+        word(quote.latestDeadline),
     );
     return keccak256(concat(["0x1901", this.#domainSeparator, structHash]));
   }

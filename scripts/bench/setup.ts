@@ -85,12 +85,16 @@ export async function buildBench(
   ].map(key) as Wallet[];
   log("Adding the relayers' and the quote service's keys as members of their tenants...");
   const po = Roles["payment-operator"];
-  await mined(registry.connect(actors.hkWallet).addMember(tenants.hkWallet, hk!.address, po));
-  await mined(registry.connect(actors.phWallet).addMember(tenants.phWallet, ph!.address, po));
-  await mined(registry.connect(actors.bank).addMember(tenants.bank, bank!.address, Roles["liquidity-provider"]));
+  // Membership needs consent: the admins invite, each key accepts.
+  await mined(registry.connect(actors.hkWallet).inviteMember(tenants.hkWallet, hk!.address, po));
+  await mined(registry.connect(actors.phWallet).inviteMember(tenants.phWallet, ph!.address, po));
+  await mined(registry.connect(actors.bank).inviteMember(tenants.bank, bank!.address, Roles["liquidity-provider"]));
   for (const wallet of [hk, ph, single, first, second]) {
     await mined(actors.operator.sendTransaction({ to: wallet!.address, value: parseEther("100") }));
   }
+  await mined(registry.connect(hk!).acceptMembership(tenants.hkWallet));
+  await mined(registry.connect(ph!).acceptMembership(tenants.phWallet));
+  await mined(registry.connect(bank!).acceptMembership(tenants.bank));
 
   const signers = await ethers.getSigners();
   const loadSenders = signers.slice(11, 11 + config.transferSenders);

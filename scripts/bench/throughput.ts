@@ -253,7 +253,7 @@ export async function measureRemittanceThroughput(
         for (let i = 0; i < requests.length; i++) {
           if (i % YIELD_EVERY === YIELD_EVERY - 1) await yieldToLoop();
           StepClock.time(steps, "HK build items", () =>
-            items.push(initiateParams(signedQuotes[i]!, tenants.phWallet, now, `load-${requests[i]!.n}`)),
+            items.push(initiateParams(signedQuotes[i]!, now, `load-${requests[i]!.n}`)),
           );
         }
         const data = StepClock.time(steps, "HK encode", () =>

@@ -76,7 +76,6 @@ export async function runRemittances(world: DemoWorld, count: number): Promise<v
     });
     const signed = await signQuote(actors.bank, domain, quote, clientRef);
     const params = buildInitiateParams(signed, {
-      receivingTenant: tenants.phWallet,
       recipientHash: keccak256(toUtf8Bytes(`bayani/recipient/${sequence}`)),
       complianceHash: keccak256(toUtf8Bytes(`travel-rule/${sequence}`)),
       deadline: (await chainNow(ethers.provider)) + DEADLINE,

@@ -84,6 +84,7 @@ export async function measureEscrowGas(ethers: HardhatEthers): Promise<GasRow[]>
     collector.address,
     FEE_BPS,
     30n * DAY,
+    [await token.getAddress()],
   ])) as unknown as TokenEscrow;
   const escrowAddress = await escrow.getAddress();
   const tokenAddress = await token.getAddress();

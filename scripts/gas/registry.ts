@@ -40,9 +40,10 @@ export async function measureRegistryGas(ethers: HardhatEthers): Promise<GasRow[
   );
   row("approve", await gas(asOperator.approve(tenant)));
   row(
-    "addMember (by tenant admin)",
-    await gas(registry.connect(tenantAdmin).addMember(tenant, member.address, Roles.merchant)),
+    "inviteMember (by tenant admin)",
+    await gas(registry.connect(tenantAdmin).inviteMember(tenant, member.address, Roles.merchant)),
   );
+  row("acceptMembership (by the invited account)", await gas(registry.connect(member).acceptMembership(tenant)));
   row("suspend", await gas(asOperator.suspend(tenant, 1)));
   row("reinstate", await gas(asOperator.reinstate(tenant)));
   // What a business contract pays per check: the call's own gas, without the 21000 of a transaction.

@@ -102,6 +102,7 @@ export async function measureRemittanceGas(ethers: HardhatEthers): Promise<GasRo
         feeFixed: 500n,
         feeBps: 50,
         settlementWindow: Number(HOUR),
+        minReceiverWindow: 600,
         enabled: true,
       }),
     ),
@@ -142,11 +143,13 @@ export async function measureRemittanceGas(ethers: HardhatEthers): Promise<GasRo
     const quote = buildQuote({
       corridorId: CORRIDOR,
       sendingTenant: HK,
+      receivingTenant: PH,
       clientRef,
       sourceAmount,
       destinationAmount: (sourceAmount * 7_23n) / 100n,
       fee,
       expiry: now + 300n,
+      latestDeadline: now + 300n + HOUR,
     });
     const signed = await signQuote(bankMember!, domain, quote, clientRef);
     const { r, vs } = compactSignature(signed.signature);
@@ -154,7 +157,6 @@ export async function measureRemittanceGas(ethers: HardhatEthers): Promise<GasRo
       quote: quoteTerms(quote),
       signatureR: r,
       signatureVS: vs,
-      receivingTenant: PH,
       clientRef,
       recipientHash: keccak256(toUtf8Bytes(`recipient-${sequence}`)),
       complianceHash: keccak256(toUtf8Bytes(`travel-rule-${sequence}`)),

@@ -96,20 +96,27 @@ async function keySigner(
   ethers: HardhatEthers,
   name: string,
 ): Promise<Signer & { address: string }> {
-  const key = await hre.hooks.runHandlerChain(
-    "configurationVariables",
-    "fetchValue",
-    [configVariable(name)],
-    async (_context, variable) => {
-      const value = process.env[variable.name];
-      if (value === undefined || value === "") {
-        throw new TaskUserError(
-          `--from ${name}: no such key in the keystore or the environment (npx hardhat keystore set ${name})`,
-        );
-      }
-      return value;
-    },
-  );
+  let key: string;
+  try {
+    key = await hre.hooks.runHandlerChain(
+      "configurationVariables",
+      "fetchValue",
+      [configVariable(name)],
+      async (_context, variable) => {
+        const value = process.env[variable.name];
+        if (value === undefined || value === "") {
+          throw new TaskUserError(
+            `--from ${name}: no such key in the keystore or the environment (npx hardhat keystore set ${name})`,
+          );
+        }
+        return value;
+      },
+    );
+  } catch (error) {
+    if (error instanceof TaskUserError) throw error;
+    // The keystore's own refusal (no keystore, wrong password, key missing): one line, its words.
+    throw new TaskUserError(`--from ${name}: ${(error as Error).message.split("\n")[0]}`, { cause: error });
+  }
   try {
     return new Wallet(key.trim(), ethers.provider);
   } catch {

@@ -3,11 +3,20 @@
  * terms from options, and refusals as readable errors.
  */
 import type { RemittanceSettlement, TenantRegistry } from "../../typechain-types/index.js";
-import { checkLedgerMember, checkPending, checkReceiver, readMember, unwrap } from "../../client/preflight.js";
+import {
+  checkLedgerMember,
+  checkPending,
+  checkReceiver,
+  checkWithdrawer,
+  readMember,
+  unwrap,
+} from "../../client/preflight.js";
 import {
   chainNow,
   findRemittance,
   MAX_FEE_BPS,
+  MAX_FEE_FIXED,
+  MAX_RECEIVER_WINDOW,
   MAX_SETTLEMENT_WINDOW,
   readCorridor,
   type Corridor,
@@ -80,6 +89,7 @@ export interface CorridorTermArgs {
   feeFixed: string;
   feeBps: string;
   window: string;
+  receiverWindow: string;
 }
 
 /** Reads a corridor; a readable error when no corridor has this id. */
@@ -93,14 +103,18 @@ export async function requireCorridor(contract: RemittanceSettlement, corridorId
 
 /**
  * Parses corridor terms in the source token's units and checks what the contract would refuse:
- * `0 < min <= max <= daily cap`, fee at most 10 %, window from 1 s to 30 days. With `current`, an
- * empty option keeps the current value.
+ * `0 < min <= max <= daily cap`, fee at most 10 %, window from 1 s to 30 days, receiver window from 1 s to
+ * the window (default: 10 minutes, or the window when shorter). With `current`, an empty option keeps the
+ * current value.
  */
 export function parseCorridorTerms(
   args: CorridorTermArgs,
   source: TokenInfo,
   current: Corridor | undefined,
-): Pick<Corridor, "provider" | "minAmount" | "maxAmount" | "dailyCap" | "feeFixed" | "feeBps" | "settlementWindow"> {
+): Pick<
+  Corridor,
+  "provider" | "minAmount" | "maxAmount" | "dailyCap" | "feeFixed" | "feeBps" | "settlementWindow" | "minReceiverWindow"
+> {
   const required = (option: string) => {
     throw new TaskUserError(`--${option} is required`);
   };
@@ -121,10 +135,20 @@ export function parseCorridorTerms(
   if (minAmount > maxAmount) throw new TaskUserError("--min is above --max");
   if (maxAmount > dailyCap)
     throw new TaskUserError("--max is above --daily-cap: no remittance of the maximum would fit a day");
+  if (feeFixed > MAX_FEE_FIXED)
+    throw new TaskUserError(`--fee-fixed ${args.feeFixed} is above what a corridor can hold`);
   if (settlementWindow === 0n || settlementWindow > MAX_SETTLEMENT_WINDOW) {
     throw new TaskUserError("--window must be from 1s to 30d");
   }
-  return { provider, minAmount, maxAmount, dailyCap, feeFixed, feeBps, settlementWindow };
+  const defaultReceiverWindow = settlementWindow < 600n ? settlementWindow : 600n;
+  const minReceiverWindow =
+    args.receiverWindow === ""
+      ? (current?.minReceiverWindow ?? defaultReceiverWindow)
+      : parseDuration("receiver-window", args.receiverWindow);
+  if (minReceiverWindow === 0n || minReceiverWindow > settlementWindow || minReceiverWindow > MAX_RECEIVER_WINDOW) {
+    throw new TaskUserError("--receiver-window must be from 1s to the settlement window, and at most 65535s");
+  }
+  return { provider, minAmount, maxAmount, dailyCap, feeFixed, feeBps, settlementWindow, minReceiverWindow };
 }
 
 /** Fails with a readable message unless `provider` is an active liquidity provider. */
@@ -148,6 +172,7 @@ export function describeCorridor(corridor: Corridor, source: TokenInfo, destinat
     `daily cap     ${formatAmount(corridor.dailyCap, source)} per sending operator`,
     `platform fee  ${formatAmount(corridor.feeFixed, source)} + ${corridor.feeBps} bps of the amount`,
     `window        ${corridor.settlementWindow}s after a quote expires`,
+    `receiver      at least ${corridor.minReceiverWindow}s between initiation and the deadline`,
     `status        ${corridor.enabled ? "enabled" : "disabled"}`,
   ];
 }
@@ -160,6 +185,13 @@ export async function requireLedgerMember(
 ): Promise<string> {
   const member = await readMember(registry, account);
   unwrap(checkLedgerMember(member, requireActive));
+  return member.tenantId;
+}
+
+/** The tenant whose ledger `account` may withdraw from: a ledger member holding treasury, not frozen. */
+export async function requireWithdrawer(registry: TenantRegistry, account: string): Promise<string> {
+  const member = await readMember(registry, account);
+  unwrap(checkWithdrawer(member));
   return member.tenantId;
 }
 

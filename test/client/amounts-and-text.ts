@@ -62,6 +62,16 @@ describe("client tables", function () {
     expect(valueOf(TenantStatus, "Active")).to.equal(2n);
     expect(nameOf(DealStatus, 5n)).to.equal("Resolved");
     expect(nameOf(RemittanceStatus, 9n)).to.equal("Unknown(9)");
+    // Frozen was appended so the earlier tenant statuses keep their numbers.
+    expect(valueOf(TenantStatus, "Offboarded")).to.equal(4n);
+    expect(valueOf(TenantStatus, "Frozen")).to.equal(5n);
+  });
+
+  it("knows the member-only treasury permission (bit 14) and keeps it out of tenant roles", function () {
+    expect(Roles.treasury).to.equal(1 << 14);
+    expect(parseRoles("roles", "payment-operator,treasury", true)).to.equal(Roles["payment-operator"] | Roles.treasury);
+    expect(formatRoles(Roles.treasury | Roles.admin)).to.equal("treasury,admin");
+    expect(() => parseRoles("roles", "treasury", false)).to.throw(InvalidArgumentError, /unknown role "treasury"/);
   });
 
   it("parses and formats role names", function () {

@@ -13,17 +13,20 @@ import { buildQuote, parseSignedQuote, priceDestination, serializeSignedQuote } 
 const provider = Wallet.fromPhrase("test test test test test test test test test test test junk");
 const domain: QuoteDomain = { chainId: 31337n, verifyingContract: "0x5FbDB2315678afecb367f032d93F642f64180aa3" };
 const sendingTenant = encodeBytes32String("hk-wallet");
+const receivingTenant = encodeBytes32String("ph-wallet");
 const clientRef = encodeBytes32String("harbour-000001");
 
 function quote() {
   return buildQuote({
     corridorId: encodeBytes32String("HKD-PHP"),
     sendingTenant,
+    receivingTenant,
     clientRef,
     sourceAmount: 100_000n,
     destinationAmount: 720_000n,
     fee: 1_000n,
     expiry: 1_800_000_000n,
+    latestDeadline: 1_800_003_600n,
   });
 }
 
@@ -44,6 +47,20 @@ describe("client EIP-712 tables", function () {
       const signed = await signQuote(provider, domain, quote(), clientRef);
       const tampered = serializeSignedQuote(signed).replace('"sourceAmount": "100000"', '"sourceAmount": "900000"');
       expect(() => parseSignedQuote(tampered)).to.throw(QuoteError, /recovers to .*, not to the stated signer/);
+    });
+
+    it("binds the receiving operator and the latest deadline: changing either breaks the signature", async function () {
+      const signed = await signQuote(provider, domain, quote(), clientRef);
+      const text = serializeSignedQuote(signed);
+      const otherReceiver = text.replace(receivingTenant, encodeBytes32String("sg-wallet"));
+      expect(() => parseSignedQuote(otherReceiver)).to.throw(QuoteError, /recovers to .*, not to the stated signer/);
+      const later = text.replace('"latestDeadline": "1800003600"', '"latestDeadline": "1800007200"');
+      expect(() => parseSignedQuote(later)).to.throw(QuoteError, /recovers to .*, not to the stated signer/);
+    });
+
+    it("refuses a quote file naming the sender as its receiver", async function () {
+      const signed = await signQuote(provider, domain, { ...quote(), receivingTenant: sendingTenant }, clientRef);
+      expect(() => parseSignedQuote(serializeSignedQuote(signed))).to.throw(QuoteError, /cannot pay itself out/);
     });
 
     it("refuses an amount wider than the quote's uint128 field", async function () {

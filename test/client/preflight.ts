@@ -5,6 +5,7 @@ import { signQuote, type SignedQuote } from "../../client/eip712/quote.js";
 import type { RefusalReason } from "../../client/errors.js";
 import {
   checkReceiver,
+  checkWithdrawer,
   checkRefundable,
   checkSend,
   type SendRequest,
@@ -30,11 +31,13 @@ before(async function () {
   const quote = buildQuote({
     corridorId,
     sendingTenant: hk,
+    receivingTenant: ph,
     clientRef: encodeBytes32String("ref-1"),
     sourceAmount: 100_000n,
     destinationAmount: 720_000n,
     fee: 1_000n, // 5.00 fixed + 50 bps of 1,000.00
     expiry: NOW + 300n,
+    latestDeadline: NOW + 300n + 3600n, // the whole window the corridor allows after expiry
   });
   signed = await signQuote(
     provider,
@@ -64,6 +67,7 @@ function snapshot(overrides: Partial<SendSnapshot> = {}): SendSnapshot {
       feeFixed: 500n,
       feeBps: 50n,
       settlementWindow: 3600n,
+      minReceiverWindow: 300n,
       enabled: true,
     },
     source: { symbol: "tHKD", decimals: 2 },
@@ -137,6 +141,32 @@ describe("client pre-flight checks", function () {
       ["a send over the daily cap", () => [request(), snapshot({ usedToday: 99_950_000n })], "DAILY_CAP_EXCEEDED"],
       ["a zero deadline", () => [request({ deadlineIn: 0n }), snapshot()], "DEADLINE_OUT_OF_RANGE"],
       [
+        "a deadline that leaves the receiver less than the corridor's minimum window",
+        () => [request({ deadlineIn: 299n }), snapshot()],
+        "DEADLINE_OUT_OF_RANGE",
+      ],
+      [
+        "a deadline past the quote's latest deadline",
+        () => [
+          request({
+            signed: { ...signed, quote: { ...signed.quote, latestDeadline: NOW + 1_000n } },
+            deadlineIn: 1_001n,
+          }),
+          snapshot(),
+        ],
+        "DEADLINE_OUT_OF_RANGE",
+      ],
+      [
+        "a quote naming the sender as its receiver",
+        () => [request({ signed: { ...signed, quote: { ...signed.quote, receivingTenant: hk } } }), snapshot()],
+        "RECEIVER_IS_SENDER",
+      ],
+      [
+        "a --to that is not the receiver the quote binds",
+        () => [request({ receivingTenant: corridorId }), snapshot()],
+        "RECEIVER_MISMATCH",
+      ],
+      [
         "a deadline past expiry plus window",
         () => [request({ deadlineIn: 3901n }), snapshot()],
         "DEADLINE_OUT_OF_RANGE",
@@ -161,6 +191,29 @@ describe("client pre-flight checks", function () {
       expect(checkSend(request(), snapshot({ funds: 50_000n }))?.shortMessage).to.equal(
         "hk-wallet has 500.00 tHKD available in its ledger, not 1,010.00 tHKD (amount and fee): deposit first, or pull from the wallet",
       );
+    });
+  });
+
+  describe("withdraw", function () {
+    const member = {
+      account: sender,
+      tenantId: hk,
+      tenantRoles: PO,
+      memberRoles: PO | BigInt(Roles.treasury),
+      status: 2n,
+    };
+
+    it("lets a treasury member withdraw, also while its tenant is suspended", function () {
+      expect(checkWithdrawer(member)).to.equal(undefined);
+      expect(checkWithdrawer({ ...member, status: 3n })).to.equal(undefined);
+    });
+
+    it("refuses a ledger member without the treasury permission", function () {
+      expect(checkWithdrawer({ ...member, memberRoles: PO })?.reason).to.equal("NOT_TREASURER");
+    });
+
+    it("refuses a member of a frozen tenant", function () {
+      expect(checkWithdrawer({ ...member, status: 5n })?.reason).to.equal("TENANT_FROZEN");
     });
   });
 
@@ -198,6 +251,12 @@ describe("client pre-flight checks", function () {
       const offboarded = { ...receiver, status: 4n };
       expect(checkReceiver(history, offboarded, "confirm", NOW)?.reason).to.equal("RECEIVER_OFFBOARDED");
       expect(checkReceiver(history, offboarded, "reject", NOW)).to.equal(undefined);
+    });
+
+    it("lets a frozen receiver reject but not confirm", function () {
+      const frozen = { ...receiver, status: 5n };
+      expect(checkReceiver(history, frozen, "confirm", NOW)?.reason).to.equal("TENANT_FROZEN");
+      expect(checkReceiver(history, frozen, "reject", NOW)).to.equal(undefined);
     });
 
     it("refuses a refund before the deadline as retryable later", function () {

@@ -27,7 +27,7 @@ import {
   ZeroHash,
 } from "../helpers/escrow.js";
 import { signForwardRequest } from "../helpers/forwarder.js";
-import { onboardActive, Roles, Status, tenantId } from "../helpers/platform.js";
+import { join, onboardActive, Roles, Status, tenantId } from "../helpers/platform.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { loadFixture, time } = networkHelpers;
@@ -112,9 +112,45 @@ describe("TokenEscrow", function () {
       expect(await escrow.deploymentBlock()).to.equal(BigInt(receipt!.blockNumber));
     });
 
+    it("lists the settlement tokens it was deployed with", async function () {
+      const { escrow, hkd, php } = await loadFixture(deployed);
+      expect(await escrow.isSettlementToken(hkd)).to.equal(true);
+      expect(await escrow.isSettlementToken(php)).to.equal(true);
+    });
+
+    it("refuses an arbitration period above the maximum", async function () {
+      const { escrow, admin, registry, collector } = await loadFixture(deployed);
+      const tooLong = 90n * DAY + 1n;
+      await expect(
+        ethers.deployContract("TokenEscrow", [
+          admin.address,
+          0,
+          registry,
+          ZeroAddress,
+          admin.address,
+          collector.address,
+          25n,
+          tooLong,
+          [],
+        ]),
+      )
+        .to.be.revertedWithCustomError(escrow, "EscrowInvalidArbitrationPeriod")
+        .withArgs(tooLong, 90n * DAY);
+    });
+
     it("refuses a fee above the maximum and a zero fee collector", async function () {
       const { escrow, admin, registry, collector } = await loadFixture(deployed);
-      const args = (fee: bigint, to: string) => [admin.address, 0, registry, ZeroAddress, admin.address, to, fee, 0];
+      const args = (fee: bigint, to: string) => [
+        admin.address,
+        0,
+        registry,
+        ZeroAddress,
+        admin.address,
+        to,
+        fee,
+        0,
+        [],
+      ];
       await expect(ethers.deployContract("TokenEscrow", args(1_001n, collector.address)))
         .to.be.revertedWithCustomError(escrow, "EscrowFeeTooHigh")
         .withArgs(1_001n, 1_000n);
@@ -387,15 +423,42 @@ describe("TokenEscrow", function () {
         const { escrow, registry, operator, buyer, seller, outsider, terms } = await loadFixture(deployed);
         // The seller's tenant also arbitrates, and one of its members is named arbiter of its own sale.
         await registry.connect(operator).setTenantRoles(SELLER, Roles.merchant | Roles.arbiter);
-        await registry.connect(seller).addMember(SELLER, outsider.address, Roles.arbiter);
+        await join(registry, seller, SELLER, outsider, Roles.arbiter);
         await expect(escrow.connect(buyer).open(await terms({ arbiter: outsider.address }), []))
           .to.be.revertedWithCustomError(escrow, "EscrowArbiterConflict")
           .withArgs(outsider.address, SELLER);
       });
 
+      it("rejects a token governance did not list, such as a look-alike of tHKD", async function () {
+        const { escrow, buyer, issuer, terms } = await loadFixture(deployed);
+        const fake = await ethers.deployContract("SettlementToken", [
+          "Tokenized Hong Kong Dollar",
+          "tHKD",
+          "HKD",
+          2,
+          issuer.address,
+        ]);
+        await fake.connect(issuer).mint(buyer.address, 10_000_000n);
+        await fake.connect(buyer).approve(escrow, 10_000_000n);
+        const deal = await terms({ token: await fake.getAddress() });
+        await expect(escrow.connect(buyer).open(deal, []))
+          .to.be.revertedWithCustomError(escrow, "EscrowTokenNotListed")
+          .withArgs(await fake.getAddress());
+      });
+
+      it("rejects a deadline further than the longest deal duration", async function () {
+        const { escrow, buyer, terms, now } = await loadFixture(deployed);
+        const deal = await terms({ deadline: (await now()) + 366n * DAY });
+        await expect(escrow.connect(buyer).open(deal, [])).to.be.revertedWithCustomError(
+          escrow,
+          "EscrowDeadlineTooFar",
+        );
+      });
+
       it("rejects a token that delivers less than asked (fee on transfer)", async function () {
-        const { escrow, buyer, terms } = await loadFixture(deployed);
+        const { escrow, admin, buyer, terms } = await loadFixture(deployed);
         const fot = await ethers.deployContract("FeeOnTransferToken", [100]);
+        await escrow.connect(admin).setSettlementToken(fot, true);
         await fot.mint(buyer.address, 10_000_000n);
         await fot.connect(buyer).approve(escrow, 10_000_000n);
         const deal = await terms({ token: await fot.getAddress() });
@@ -509,6 +572,18 @@ describe("TokenEscrow", function () {
       }
     });
 
+    it("charges small milestones the fee of the running total, so the deal pays the fee of its amount", async function () {
+      const { escrow, buyer, terms } = await loadFixture(deployed);
+      // 25 bps of 100 base units rounds down to zero; ten of them add up to a fee of 2.
+      const small = Array(10).fill(100n) as bigint[];
+      const deal = withMilestones(await terms(), small);
+      await escrow.connect(buyer).open(deal, small);
+      const before = await escrow.accruedFees(deal.token);
+      for (let i = 0; i < small.length; i++) await escrow.connect(buyer).releaseMilestone(deal, small);
+      expect((await escrow.accruedFees(deal.token)) - before).to.equal(feeOf(1_000n));
+      expect(feeOf(1_000n)).to.equal(2n);
+    });
+
     it("makes the deal Released with the last milestone, and nothing is left to release", async function () {
       const { escrow, buyer, deal, id } = await loadFixture(withMilestoneDeal);
       for (let i = 0; i < MILESTONES.length; i++) await escrow.connect(buyer).releaseMilestone(deal, MILESTONES);
@@ -602,14 +677,27 @@ describe("TokenEscrow", function () {
         .withArgs(id);
     });
 
-    it("rejects a claim on a disputed deal", async function () {
+    it("lets the secret win over a dispute before the deadline, so a swap stays atomic", async function () {
+      const f = await loadFixture(deployed);
+      const deal = await f.terms({ arbiter: f.arbiter.address, hashlock: hashSecret(SECRET, "keccak256") });
+      await f.escrow.connect(f.buyer).open(deal, []);
+      // The payer of this leg learnt the secret by taking the other leg, then disputes its own.
+      await f.escrow.connect(f.buyer).dispute(deal);
+      await expect(f.escrow.connect(f.outsider).claim(deal, SECRET))
+        .to.emit(f.escrow, "DealClaimed")
+        .withArgs(dealIdOf(deal), f.seller.address, SECRET, deal.amount, feeOf(deal.amount));
+      expect((await f.escrow.getDeal(dealIdOf(deal))).status).to.equal(Deal.Released);
+    });
+
+    it("rejects a claim on a disputed deal after the deadline", async function () {
       const f = await loadFixture(deployed);
       const deal = await f.terms({ arbiter: f.arbiter.address, hashlock: hashSecret(SECRET, "keccak256") });
       await f.escrow.connect(f.buyer).open(deal, []);
       await f.escrow.connect(f.buyer).dispute(deal);
+      await time.increaseTo(deal.deadline + 1n);
       await expect(f.escrow.connect(f.seller).claim(deal, SECRET))
-        .to.be.revertedWithCustomError(f.escrow, "EscrowInvalidStatus")
-        .withArgs(dealIdOf(deal), Deal.Disputed);
+        .to.be.revertedWithCustomError(f.escrow, "EscrowDeadlinePassed")
+        .withArgs(dealIdOf(deal), deal.deadline);
     });
   });
 
@@ -820,7 +908,7 @@ describe("TokenEscrow", function () {
       const { escrow, registry, operator, arbiter, deal } = await loadFixture(withDisputedDeal);
       await registry.connect(operator).setTenantRoles(BUYER, Roles.merchant | Roles.arbiter);
       await registry.connect(operator).removeMember(arbiter.address);
-      await registry.connect(operator).addMember(BUYER, arbiter.address, Roles.arbiter);
+      await join(registry, operator, BUYER, arbiter, Roles.arbiter);
       await expect(escrow.connect(arbiter).resolve(deal, 5_000))
         .to.be.revertedWithCustomError(escrow, "EscrowArbiterConflict")
         .withArgs(arbiter.address, BUYER);
@@ -1013,6 +1101,19 @@ describe("TokenEscrow", function () {
       });
     }
 
+    it("allows only governance to list or delist a settlement token", async function () {
+      const f = await loadFixture(withDisputedDeal);
+      for (const caller of except(f, f.admin)) {
+        await expect(f.escrow.connect(caller).setSettlementToken(f.php, false))
+          .to.be.revertedWithCustomError(f.escrow, "AccessControlUnauthorizedAccount")
+          .withArgs(caller.address, ZeroHash);
+      }
+      await expect(f.escrow.connect(f.admin).setSettlementToken(f.php, false))
+        .to.emit(f.escrow, "SettlementTokenListed")
+        .withArgs(await f.php.getAddress(), false);
+      expect(await f.escrow.isSettlementToken(f.php)).to.equal(false);
+    });
+
     it("allows only governance to grant the fee manager role", async function () {
       const f = await loadFixture(withDisputedDeal);
       for (const caller of except(f, f.admin)) {
@@ -1114,8 +1215,9 @@ describe("TokenEscrow", function () {
 
   describe("reentrancy", function () {
     it("stops a token that calls back into the escrow while paying out", async function () {
-      const { escrow, buyer, seller, terms } = await loadFixture(deployed);
+      const { escrow, admin, buyer, seller, terms } = await loadFixture(deployed);
       const token = await ethers.deployContract("ReentrantToken");
+      await escrow.connect(admin).setSettlementToken(token, true);
       await token.mint(buyer.address, 10_000_000n);
       await token.connect(buyer).approve(escrow, 10_000_000n);
       const deal = await terms({ token: await token.getAddress() });
@@ -1131,6 +1233,16 @@ describe("TokenEscrow", function () {
   });
 
   describe("views", function () {
+    it("declares the registry errors its calls can raise, so its own ABI decodes them", async function () {
+      const { escrow, outsider, terms } = await loadFixture(deployed);
+      for (const name of ["RegistryNotMember", "RegistryTenantNotActive", "RegistryMissingRole"]) {
+        expect(escrow.interface.getError(name), name).to.not.equal(null);
+      }
+      await expect(escrow.connect(outsider).open(await terms({ payer: outsider.address }), []))
+        .to.be.revertedWithCustomError(escrow, "RegistryNotMember")
+        .withArgs(outsider.address);
+    });
+
     it("derives the deal id and the milestones commitment as off-chain code does", async function () {
       const { escrow, terms } = await loadFixture(deployed);
       const deal = withMilestones(await terms({ arbiter: ZeroAddress }), MILESTONES);

@@ -43,7 +43,10 @@ export async function startLocalNode(): Promise<LocalNode> {
 
   async function hardhat(argv: string[]): Promise<CliResult> {
     try {
-      const { stdout, stderr } = await run(HARDHAT_BIN, argv, { env, timeout: 120_000 });
+      // No timeout of our own: after `hardhat test` has compiled with its test profile, the first CLI
+      // process recompiles (about 40 s idle, minutes on a loaded 2-core machine); killing it mid-build
+      // failed suites with no output. Mocha's suite timeout still bounds every test.
+      const { stdout, stderr } = await run(HARDHAT_BIN, argv, { env });
       return { code: 0, stdout, stderr };
     } catch (error) {
       const e = error as { code?: number; stdout?: string; stderr?: string };

@@ -63,6 +63,7 @@ export async function deployEscrowPlatform(ethers: HardhatEthers): Promise<Escro
     collector.address,
     FEE_BPS,
     ARBITRATION_PERIOD,
+    [await core.hkd.getAddress(), await core.php.getAddress()],
   ])) as unknown as TokenEscrow;
   await core.hkd.connect(core.issuer).mint(buyer.address, BUYER_FUNDS);
   await core.hkd.connect(buyer).approve(await escrow.getAddress(), BUYER_FUNDS);

@@ -7,7 +7,7 @@ import type { PlatformForwarder, SettlementToken, TenantRegistry } from "../../t
 export { Roles };
 
 /** `TenantStatus` enum values. */
-export const Status = { None: 0n, Pending: 1n, Active: 2n, Suspended: 3n, Offboarded: 4n } as const;
+export const Status = { None: 0n, Pending: 1n, Active: 2n, Suspended: 3n, Offboarded: 4n, Frozen: 5n } as const;
 
 export const OPERATOR_ROLE = id("OPERATOR_ROLE");
 export const ZERO_ID = "0x" + "00".repeat(32);
@@ -58,6 +58,21 @@ export interface TenantSpec {
   country?: string;
   sponsor?: string;
   name?: string;
+}
+
+/**
+ * Makes `account` a member of `tenantId` the only way there is: `by` (an admin of the tenant, or the
+ * operator) invites it, and the account accepts.
+ */
+export async function join(
+  registry: TenantRegistry,
+  by: HardhatEthersSigner,
+  tenant: string,
+  account: HardhatEthersSigner,
+  roles: number,
+): Promise<void> {
+  await (await registry.connect(by).inviteMember(tenant, account.address, roles)).wait();
+  await (await registry.connect(account).acceptMembership(tenant)).wait();
 }
 
 /** Onboards and approves a tenant whose first admin member holds all its roles. Returns its id. */

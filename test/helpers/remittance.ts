@@ -13,7 +13,7 @@ import {
 import { Funding as FundingTable, enumValues } from "../../client/enums.js";
 import type { IRemittanceSettlement } from "../../typechain-types/remittance/RemittanceSettlement.js";
 import type { RemittanceSettlement, SettlementToken } from "../../typechain-types/index.js";
-import { deployCore, onboardActive, Roles, tenantId, type CorePlatform } from "./platform.js";
+import { deployCore, join, onboardActive, Roles, tenantId, type CorePlatform } from "./platform.js";
 
 const Funding = enumValues(FundingTable);
 type CorridorConfig = IRemittanceSettlement.CorridorStruct;
@@ -42,6 +42,8 @@ export const DAILY_CAP = hkd(100_000);
 export const FEE_FIXED = hkd(5);
 export const FEE_BPS = 50;
 export const WINDOW = 3600n;
+/** The corridor's guaranteed minimum between initiation and the deadline, for the receiver. */
+export const RECEIVER_WINDOW = 600n;
 /** Mid rate of the demo corridor: PHP per HKD. */
 export const RATE_NUM = 725n;
 export const RATE_DEN = 100n;
@@ -86,6 +88,7 @@ export function corridorConfig(
     feeFixed: FEE_FIXED,
     feeBps: FEE_BPS,
     settlementWindow: WINDOW,
+    minReceiverWindow: RECEIVER_WINDOW,
     enabled: true,
     ...overrides,
   };
@@ -116,8 +119,8 @@ export async function deployRemittanceWorld(ethers: HardhatEthers): Promise<Remi
   await onboardActive(registry, operator, { label: "settlement-bank", roles: lp, admin: bankQuoter!, country: "HK" });
   await onboardActive(registry, operator, { label: "other-bank", roles: lp, admin: otherQuoter!, country: "PH" });
   await onboardActive(registry, operator, { label: "sme-kowloon", roles: Roles.merchant, admin: smeAdmin! });
-  await registry.connect(hkOps).addMember(HK, hkClerk!.address, Roles.admin);
-  await registry.connect(bankQuoter).addMember(BANK, bankClerk!.address, Roles.admin);
+  await join(registry, hkOps!, HK, hkClerk!, Roles.admin);
+  await join(registry, bankQuoter!, BANK, bankClerk!, Roles.admin);
 
   const remittance = (await ethers.deployContract("RemittanceSettlement", [
     core.admin.address,
@@ -162,16 +165,18 @@ export interface QuoteOptions {
   clientRef?: string;
   corridorId?: string;
   sendingTenant?: string;
+  receivingTenant?: string;
   sourceAmount?: bigint;
   destinationAmount?: bigint;
   fee?: bigint;
   /** Seconds from the latest block. */
   expiresIn?: bigint;
+  /** Seconds from the latest block (default: the expiry plus the corridor's window). */
+  latestDeadlineIn?: bigint;
   signer?: HardhatEthersSigner;
 }
 
 export interface SendOptions extends QuoteOptions {
-  receivingTenant?: string;
   /** Seconds from the latest block. */
   deadlineIn?: bigint;
   funding?: (typeof Funding)[keyof typeof Funding];
@@ -186,18 +191,25 @@ export async function latest(ethers: HardhatEthers): Promise<bigint> {
   return BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
 }
 
-/** A quote signed by the bank (by default) for hk-wallet: 1,000.00 HKD at 7.25, the corridor's fee. */
+/**
+ * A quote signed by the bank (by default) for hk-wallet paying ph-wallet: 1,000.00 HKD at 7.25, the
+ * corridor's fee, held until the expiry plus the corridor's window.
+ */
 export async function quote(world: RemittanceWorld, options: QuoteOptions = {}): Promise<SignedQuote> {
   const sourceAmount = options.sourceAmount ?? hkd(1_000);
   const clientRef = options.clientRef ?? nextClientRef();
+  const now = await latest(world.ethers);
+  const expiry = now + (options.expiresIn ?? 300n);
   const q = buildQuote({
     corridorId: options.corridorId ?? CORRIDOR,
     sendingTenant: options.sendingTenant ?? HK,
+    receivingTenant: options.receivingTenant ?? PH,
     clientRef,
     sourceAmount,
     destinationAmount: options.destinationAmount ?? (sourceAmount * RATE_NUM) / RATE_DEN,
     fee: options.fee ?? corridorFee({ feeFixed: FEE_FIXED, feeBps: FEE_BPS }, sourceAmount),
-    expiry: (await latest(world.ethers)) + (options.expiresIn ?? 300n),
+    expiry,
+    latestDeadline: options.latestDeadlineIn === undefined ? expiry + WINDOW : now + options.latestDeadlineIn,
   });
   return signQuote(options.signer ?? world.bankQuoter, world.domain, q, clientRef);
 }
@@ -210,7 +222,6 @@ export async function sendParams(
 ): Promise<InitiateParams> {
   const quoteSigned = signed ?? (await quote(world, options));
   return buildInitiateParams(quoteSigned, {
-    receivingTenant: options.receivingTenant ?? PH,
     recipientHash: ref(`recipient:${quoteSigned.clientRef}`),
     complianceHash: ref(`travel-rule:${quoteSigned.clientRef}`),
     deadline: (await latest(world.ethers)) + (options.deadlineIn ?? 900n),

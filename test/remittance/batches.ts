@@ -258,9 +258,9 @@ describe("RemittanceSettlement", function () {
 
     it("reverts with the index of an item past its deadline", async function () {
       const w = await loadFixture(world);
-      const early = (await send(w, { deadlineIn: 60n })).record;
-      const late = (await send(w, { deadlineIn: 900n })).record;
-      await time.increase(120);
+      const early = (await send(w, { deadlineIn: 660n })).record;
+      const late = (await send(w, { deadlineIn: 1500n })).record;
+      await time.increase(720);
       await expect(
         w.remittance
           .connect(w.phOps)

@@ -137,6 +137,15 @@ describe("RemittanceSettlement", function () {
       }
     });
 
+    it("refuses a receiver window of zero or longer than the settlement window", async function () {
+      const w = await loadFixture(world);
+      for (const minReceiverWindow of [0, Number(w.corridor.settlementWindow) + 1]) {
+        await expect(w.remittance.connect(w.operator).openCorridor(HKD_SGD, { ...w.corridor, minReceiverWindow }))
+          .to.be.revertedWithCustomError(w.remittance, "RemittanceInvalidReceiverWindow")
+          .withArgs(minReceiverWindow, w.corridor.settlementWindow);
+      }
+    });
+
     it("refuses a provider that is not an active liquidity provider", async function () {
       const w = await loadFixture(world);
       await expect(w.remittance.connect(w.operator).openCorridor(HKD_SGD, { ...w.corridor, provider: SME }))

@@ -28,6 +28,7 @@ import {
   SG,
   SME,
   Status,
+  RECEIVER_WINDOW,
   WINDOW,
   withUpperHalfS,
   ALL_TENANTS,
@@ -125,7 +126,7 @@ describe("RemittanceSettlement", function () {
 
       it("accepts a quote used at its last valid second", async function () {
         const w = await loadFixture(world);
-        const params = await sendParams(w, { expiresIn: 10n, deadlineIn: 600n });
+        const params = await sendParams(w, { expiresIn: 10n, deadlineIn: 700n });
         await time.setNextBlockTimestamp(params.quote.expiry as bigint);
         await expect(w.remittance.connect(w.hkOps).initiate(params)).to.emit(w.remittance, "RemittanceInitiated");
       });
@@ -174,6 +175,30 @@ describe("RemittanceSettlement", function () {
     });
 
     describe("quotes", function () {
+      it("binds the receiving operator: the quote pays out to the tenant it names", async function () {
+        const w = await loadFixture(world);
+        const { record } = await send(w, { receivingTenant: SG });
+        expect(record.receivingTenant).to.equal(SG);
+      });
+
+      it("refuses a quote whose receiver was changed after signing", async function () {
+        const w = await loadFixture(world);
+        const params = await sendParams(w);
+        const altered = { ...params, quote: { ...params.quote, receivingTenant: SG } };
+        await expect(w.remittance.connect(w.hkOps).initiate(altered)).to.be.revertedWithCustomError(
+          w.remittance,
+          "RemittanceQuoteSignerNotProvider",
+        );
+      });
+
+      it("refuses a quote naming the sending operator as its own receiver", async function () {
+        const w = await loadFixture(world);
+        const params = await sendParams(w, { receivingTenant: HK });
+        await expect(w.remittance.connect(w.hkOps).initiate(params))
+          .to.be.revertedWithCustomError(w.remittance, "RemittanceReceiverIsSender")
+          .withArgs(HK);
+      });
+
       it("refuses an expired quote", async function () {
         const w = await loadFixture(world);
         const params = await sendParams(w, { expiresIn: 30n });
@@ -344,15 +369,44 @@ describe("RemittanceSettlement", function () {
         const params = await sendParams(w, { deadlineIn: 0n });
         await expect(w.remittance.connect(w.hkOps).initiate(params))
           .to.be.revertedWithCustomError(w.remittance, "RemittanceInvalidDeadline")
-          .withArgs(params.deadline, (params.quote.expiry as bigint) + WINDOW);
+          .withArgs(params.deadline, anyValue, params.quote.latestDeadline);
+      });
+
+      it("refuses a deadline that leaves the receiver less than the corridor's minimum window", async function () {
+        const w = await loadFixture(world);
+        const params = await sendParams(w, { deadlineIn: RECEIVER_WINDOW });
+        const now = (params.deadline as bigint) - RECEIVER_WINDOW + 1n;
+        await time.setNextBlockTimestamp(now);
+        await expect(w.remittance.connect(w.hkOps).initiate(params))
+          .to.be.revertedWithCustomError(w.remittance, "RemittanceInvalidDeadline")
+          .withArgs(params.deadline, now + RECEIVER_WINDOW, params.quote.latestDeadline);
+      });
+
+      it("accepts a deadline exactly the receiver's minimum window away", async function () {
+        const w = await loadFixture(world);
+        const params = await sendParams(w, { deadlineIn: RECEIVER_WINDOW + 1n });
+        await time.setNextBlockTimestamp((params.deadline as bigint) - RECEIVER_WINDOW);
+        await expect(w.remittance.connect(w.hkOps).initiate(params)).to.emit(w.remittance, "RemittanceInitiated");
       });
 
       it("refuses a deadline later than the quote's expiry plus the settlement window", async function () {
         const w = await loadFixture(world);
-        const params = await sendParams(w, { expiresIn: 300n, deadlineIn: 300n + WINDOW + 1n });
+        const params = await sendParams(w, {
+          expiresIn: 300n,
+          latestDeadlineIn: 300n + WINDOW + 100n,
+          deadlineIn: 300n + WINDOW + 1n,
+        });
         await expect(w.remittance.connect(w.hkOps).initiate(params))
           .to.be.revertedWithCustomError(w.remittance, "RemittanceInvalidDeadline")
-          .withArgs(params.deadline, (params.quote.expiry as bigint) + WINDOW);
+          .withArgs(params.deadline, anyValue, (params.quote.expiry as bigint) + WINDOW);
+      });
+
+      it("refuses a deadline later than the latest deadline the provider signed", async function () {
+        const w = await loadFixture(world);
+        const params = await sendParams(w, { latestDeadlineIn: 1000n, deadlineIn: 1001n });
+        await expect(w.remittance.connect(w.hkOps).initiate(params))
+          .to.be.revertedWithCustomError(w.remittance, "RemittanceInvalidDeadline")
+          .withArgs(params.deadline, anyValue, params.quote.latestDeadline);
       });
     });
 

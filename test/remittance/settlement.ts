@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { signForwardRequest } from "../helpers/forwarder.js";
-import { Roles } from "../helpers/platform.js";
+import { join, Roles } from "../helpers/platform.js";
 import {
   ALL_TENANTS,
   BANK,
@@ -137,7 +137,7 @@ describe("RemittanceSettlement", function () {
       it("refuses a confirmation by a receiver's member without the PaymentOperator role", async function () {
         const w = await loadFixture(withPending);
         const [clerk] = (await ethers.getSigners()).slice(14);
-        await w.registry.connect(w.phOps).addMember(PH, clerk!.address, Roles.admin);
+        await join(w.registry, w.phOps, PH, clerk!, Roles.admin);
         await expect(w.remittance.connect(clerk).confirmPayout(w.record, payoutRef))
           .to.be.revertedWithCustomError(w.remittance, "RemittanceNotReceiver")
           .withArgs(w.record.id, clerk!.address, PH);
@@ -194,10 +194,17 @@ describe("RemittanceSettlement", function () {
   });
 
   describe("reject", function () {
-    it("refunds amount and fee to the sender's ledger", async function () {
+    it("refunds the source amount to the sender's ledger, not the fee", async function () {
       const w = await loadFixture(withPending);
       await w.remittance.connect(w.phOps).reject(w.record, 17);
-      expect(await w.remittance.balanceOf(HK, await w.hkd.getAddress())).to.equal(hkd(200_000));
+      expect(await w.remittance.balanceOf(HK, await w.hkd.getAddress())).to.equal(hkd(200_000 - 10));
+    });
+
+    it("pays the fee to the provider, which held its rate and liquidity, and none to the platform", async function () {
+      const w = await loadFixture(withPending);
+      await w.remittance.connect(w.phOps).reject(w.record, 17);
+      expect(await w.remittance.balanceOf(BANK, await w.hkd.getAddress())).to.equal(hkd(10));
+      expect(await w.remittance.feesAccrued(BANK, await w.hkd.getAddress())).to.equal(0n);
     });
 
     it("returns the reservation to the provider's available liquidity", async function () {
@@ -217,7 +224,7 @@ describe("RemittanceSettlement", function () {
     it("refunds a remittance funded from the wallet into the sender's ledger", async function () {
       const w = await loadFixture(withPulledPending);
       await w.remittance.connect(w.phOps).reject(w.record, 17);
-      expect(await w.remittance.balanceOf(HK, await w.hkd.getAddress())).to.equal(hkd(200_000 + 1_010));
+      expect(await w.remittance.balanceOf(HK, await w.hkd.getAddress())).to.equal(hkd(200_000 + 1_000));
     });
 
     it("is allowed after the deadline", async function () {
@@ -255,7 +262,8 @@ describe("RemittanceSettlement", function () {
       const w = await loadFixture(withPending);
       await time.increaseTo(w.record.deadline + 1n);
       await w.remittance.connect(w.outsider).refundExpired(w.record);
-      expect(await w.remittance.balanceOf(HK, await w.hkd.getAddress())).to.equal(hkd(200_000));
+      expect(await w.remittance.balanceOf(HK, await w.hkd.getAddress())).to.equal(hkd(200_000 - 10));
+      expect(await w.remittance.balanceOf(BANK, await w.hkd.getAddress())).to.equal(hkd(10));
       expect(await w.remittance.balanceOf(BANK, await w.php.getAddress())).to.equal(php(5_000_000));
     });
 
@@ -299,7 +307,7 @@ describe("RemittanceSettlement", function () {
       await w.registry.connect(w.operator).suspend(HK, 2);
       await time.increaseTo(w.record.deadline + 1n);
       await w.remittance.connect(w.outsider).refundExpired(w.record);
-      expect(await w.remittance.balanceOf(HK, await w.hkd.getAddress())).to.equal(hkd(200_000));
+      expect(await w.remittance.balanceOf(HK, await w.hkd.getAddress())).to.equal(hkd(200_000 - 10));
     });
   });
 
@@ -308,10 +316,10 @@ describe("RemittanceSettlement", function () {
       const w = await deployRemittanceWorld(ethers);
       const paid = (await send(w)).record;
       const rejected = (await send(w)).record;
-      const expired = (await send(w, { deadlineIn: 60n })).record;
+      const expired = (await send(w, { deadlineIn: 660n })).record;
       await w.remittance.connect(w.phOps).confirmPayout(paid, payoutRef);
       await w.remittance.connect(w.phOps).reject(rejected, 1);
-      await time.increase(61);
+      await time.increase(661);
       await w.remittance.refundExpired(expired);
       for (const [record, status] of [
         [paid, Status.PaidOut],

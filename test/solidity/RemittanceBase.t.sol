@@ -23,9 +23,10 @@ abstract contract RemittanceBase is Test {
     uint96 internal constant MIN = 10_00;
     uint96 internal constant MAX = 50_000_00;
     uint96 internal constant DAILY_CAP = 100_000_00;
-    uint96 internal constant FEE_FIXED = 5_00;
+    uint88 internal constant FEE_FIXED = 5_00;
     uint16 internal constant FEE_BPS = 50;
     uint32 internal constant WINDOW = 1 hours;
+    uint16 internal constant RECEIVER_WINDOW = 10 minutes;
 
     uint256 internal constant BANK_KEY = 0xB0B;
     uint256 internal constant OTHER_BANK_KEY = 0x07E4;
@@ -83,6 +84,7 @@ abstract contract RemittanceBase is Test {
                 feeFixed: FEE_FIXED,
                 feeBps: FEE_BPS,
                 settlementWindow: WINDOW,
+                minReceiverWindow: RECEIVER_WINDOW,
                 enabled: true
             });
     }
@@ -116,13 +118,14 @@ abstract contract RemittanceBase is Test {
         p.quote = IRemittanceSettlement.Quote({
             corridorId: corridorId,
             sendingTenant: sender,
+            receivingTenant: receiver,
             sourceAmount: amount,
             destinationAmount: destinationAmount,
             fee: uint128(remittance.corridorFee(corridorId, amount)),
-            expiry: uint64(block.timestamp + 5 minutes)
+            expiry: uint64(block.timestamp + 5 minutes),
+            latestDeadline: uint64(block.timestamp + 45 minutes)
         });
         p.clientRef = nextRef();
-        p.receivingTenant = receiver;
         p.recipientHash = keccak256(abi.encode("recipient", p.clientRef));
         p.complianceHash = keccak256(abi.encode("travel rule", p.clientRef));
         p.deadline = uint64(block.timestamp + 30 minutes);
@@ -146,7 +149,7 @@ abstract contract RemittanceBase is Test {
             IRemittanceSettlement.Remittance({
                 id: remittance.remittanceId(p.quote.sendingTenant, p.clientRef),
                 sendingTenant: p.quote.sendingTenant,
-                receivingTenant: p.receivingTenant,
+                receivingTenant: p.quote.receivingTenant,
                 provider: c.provider,
                 sourceToken: c.sourceToken,
                 destinationToken: c.destinationToken,

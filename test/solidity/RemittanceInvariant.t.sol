@@ -4,14 +4,17 @@ pragma solidity ^0.8.28;
 import {IRemittanceSettlement} from "../../contracts/interfaces/IRemittanceSettlement.sol";
 import {RemittanceSettlement} from "../../contracts/remittance/RemittanceSettlement.sol";
 import {TenantRegistry} from "../../contracts/tenants/TenantRegistry.sol";
+import {TenantRoles} from "../../contracts/tenants/TenantRoles.sol";
+import {ITenantRegistryErrors} from "../../contracts/interfaces/ITenantRegistryErrors.sol";
 import {SettlementToken} from "../../contracts/tokens/SettlementToken.sol";
 import {RemittanceBase} from "./RemittanceBase.t.sol";
 import {Test} from "./utils/Test.sol";
 
 /// @dev Drives the settlement contract through random sequences of deposits, withdrawals, initiations
 /// (one by one and in batches, from the ledger and pulled), confirmations, rejections, expiries, fee
-/// withdrawals, suspensions and attempts to reuse a client reference, and keeps a model of every ledger
-/// entry, every pending lock and every final status.
+/// withdrawals, suspensions, the loss of a ledger role, an offboarding, sweeps to settlement addresses and
+/// attempts to reuse a client reference, and keeps a model of every ledger entry, every pending lock and
+/// every final status.
 contract RemittanceHandler is Test {
     struct Party {
         bytes32 tenant;
@@ -47,6 +50,8 @@ contract RemittanceHandler is Test {
     mapping(bytes32 provider => mapping(address token => uint256)) public ghostReserved;
     mapping(bytes32 provider => mapping(address token => uint256)) public ghostBroughtIn;
     mapping(address token => uint256) public ghostLocked;
+    mapping(address token => uint256) public ghostSwept;
+    uint256 public sweeps;
 
     IRemittanceSettlement.Remittance[] internal _pending;
     IRemittanceSettlement.Remittance[] internal _finals;
@@ -231,7 +236,7 @@ contract RemittanceHandler is Test {
         bytes32 sender = _senders[index];
         Lane memory l = lanes[lane % LANES];
         IRemittanceSettlement.InitiateParams memory p = _params(sender, sender, l, 0, 0, false);
-        p.receivingTenant = sender == operators[0].tenant ? operators[1].tenant : operators[0].tenant;
+        p.quote.receivingTenant = sender == operators[0].tenant ? operators[1].tenant : operators[0].tenant;
         p.clientRef = _clientRefs[index];
         _sign(p, l.key);
         vm.prank(_memberOf(sender));
@@ -242,10 +247,47 @@ contract RemittanceHandler is Test {
 
     function suspendOrReinstate(uint256 who) external {
         Party memory party = _party(who);
+        if (registry.statusOf(party.tenant) == ITenantRegistryErrors.TenantStatus.Offboarded) return;
         vm.startPrank(platformOperator);
         if (registry.isActive(party.tenant)) registry.suspend(party.tenant, 1);
         else registry.reinstate(party.tenant);
         vm.stopPrank();
+    }
+
+    /// Offboards the third payment operator for good: its pending remittances still reach a final status
+    /// (rejected or expired) and what its ledger holds can only leave by `sweep`.
+    function offboardThirdOperator() external {
+        bytes32 tenant = operators[OPERATORS - 1].tenant;
+        if (registry.statusOf(tenant) == ITenantRegistryErrors.TenantStatus.Offboarded) return;
+        vm.prank(platformOperator);
+        registry.offboard(tenant, 9);
+    }
+
+    /// Takes a tenant's ledger roles away, sweeps what its ledger holds to its settlement address (no
+    /// member can withdraw it any more), and gives the roles back.
+    function loseLedgerRoleAndSweep(uint256 who, bool inPhp) external {
+        Party memory party = _party(who);
+        if (registry.statusOf(party.tenant) == ITenantRegistryErrors.TenantStatus.Offboarded) return;
+        uint16 roles = registry.getTenant(party.tenant).roles;
+        vm.prank(platformOperator);
+        registry.setTenantRoles(party.tenant, TenantRoles.MERCHANT);
+        _sweep(party.tenant, inPhp ? php : hkd);
+        vm.prank(platformOperator);
+        registry.setTenantRoles(party.tenant, roles);
+    }
+
+    /// Anyone sweeps a tenant; only a tenant whose members cannot withdraw is sweepable.
+    function sweep(uint256 who, bool inPhp) external {
+        _sweep(_party(who).tenant, inPhp ? php : hkd);
+    }
+
+    function _sweep(bytes32 tenant, SettlementToken token) internal {
+        uint256 available = ghostAvailable[tenant][address(token)];
+        try remittance.sweep(tenant, address(token)) {
+            ghostAvailable[tenant][address(token)] = 0;
+            ghostSwept[address(token)] += available;
+            ++sweeps;
+        } catch {}
     }
 
     function warp(uint256 seconds_) external {
@@ -276,6 +318,10 @@ contract RemittanceHandler is Test {
         for (uint256 i; i < PROVIDERS; ++i) all[OPERATORS + i] = providers[i].tenant;
     }
 
+    function memberOf(bytes32 tenant) external view returns (address) {
+        return _memberOf(tenant);
+    }
+
     function providerTenants() external view returns (bytes32[] memory all) {
         all = new bytes32[](PROVIDERS);
         for (uint256 i; i < PROVIDERS; ++i) all[i] = providers[i].tenant;
@@ -295,13 +341,14 @@ contract RemittanceHandler is Test {
         p.quote = IRemittanceSettlement.Quote({
             corridorId: l.corridorId,
             sendingTenant: sender,
+            receivingTenant: receiver,
             sourceAmount: sourceAmount,
             destinationAmount: uint128((uint256(sourceAmount) * bound(rate, 1, 1_000)) / 100),
             fee: uint128(remittance.corridorFee(l.corridorId, sourceAmount)),
-            expiry: uint64(block.timestamp + 10 minutes)
+            expiry: uint64(block.timestamp + 10 minutes),
+            latestDeadline: uint64(block.timestamp + 40 minutes)
         });
         p.clientRef = keccak256(abi.encode("ref", ++_refs));
-        p.receivingTenant = receiver;
         p.recipientHash = keccak256(abi.encode("recipient", _refs));
         p.complianceHash = keccak256(abi.encode("travel rule", _refs));
         p.deadline = uint64(block.timestamp + 30 minutes);
@@ -339,7 +386,7 @@ contract RemittanceHandler is Test {
             IRemittanceSettlement.Remittance({
                 id: id,
                 sendingTenant: p.quote.sendingTenant,
-                receivingTenant: p.receivingTenant,
+                receivingTenant: p.quote.receivingTenant,
                 provider: l.provider,
                 sourceToken: address(l.source),
                 destinationToken: address(l.destination),
@@ -361,7 +408,10 @@ contract RemittanceHandler is Test {
             ghostBroughtIn[r.provider][r.sourceToken] += r.sourceAmount;
             ghostFees[r.provider][r.sourceToken] += r.fee;
         } else {
-            ghostAvailable[r.sendingTenant][r.sourceToken] += uint256(r.sourceAmount) + r.fee;
+            // A reject or an expiry refunds the source amount; the fee pays the provider for the risk it held.
+            ghostAvailable[r.sendingTenant][r.sourceToken] += r.sourceAmount;
+            ghostAvailable[r.provider][r.sourceToken] += r.fee;
+            ghostBroughtIn[r.provider][r.sourceToken] += r.fee;
             ghostAvailable[r.provider][r.destinationToken] += r.destinationAmount;
         }
         ghostFinal[r.id] = status;
@@ -485,6 +535,37 @@ contract RemittanceInvariantTest is RemittanceBase {
                 uint256(IRemittanceSettlement.RemittanceStatus.Initiated),
                 "pending"
             );
+        }
+    }
+
+    /// Every ledger balance has a way out: a member of its tenant holding a ledger role and `TREASURY` can
+    /// withdraw it (the tenant is not frozen, and still holds a ledger role), or anyone can sweep it to the
+    /// tenant's settlement address (offboarded, or no ledger role). The handler never freezes: a freeze
+    /// holds a tenant's own money on purpose until the operator lifts it or offboards the tenant.
+    function invariant_everyLedgerBalanceHasAPathOut() public view {
+        bytes32[] memory all = handler.tenants();
+        uint16 ledger = TenantRoles.PAYMENT_OPERATOR | TenantRoles.LIQUIDITY_PROVIDER;
+        for (uint256 t; t < 2; ++t) {
+            address token = t == 0 ? address(hkd) : address(php);
+            for (uint256 i; i < all.length; ++i) {
+                if (remittance.balanceOf(all[i], token) == 0) continue;
+                (
+                    bytes32 tenantId,
+                    ITenantRegistryErrors.TenantStatus status,
+                    uint16 tenantRoles,
+                    uint16 memberRoles
+                ) = registry.memberOf(handler.memberOf(all[i]));
+                bool withdrawable =
+                    tenantId == all[i] &&
+                        status != ITenantRegistryErrors.TenantStatus.Frozen &&
+                        tenantRoles & memberRoles & ledger != 0 &&
+                        memberRoles & TenantRoles.TREASURY != 0;
+                bool sweepable =
+                    (registry.statusOf(all[i]) == ITenantRegistryErrors.TenantStatus.Offboarded ||
+                        registry.getTenant(all[i]).roles & ledger == 0) &&
+                        registry.settlementAddressOf(all[i]) != address(0);
+                assertTrue(withdrawable || sweepable, "a ledger balance has no path out");
+            }
         }
     }
 

@@ -69,16 +69,23 @@ contract RemittanceSettlementTest is RemittanceBase {
         assertEq(php.balanceOf(address(remittance)), phpHeld, "php held");
     }
 
-    /// A rejected remittance leaves every balance exactly as before it was initiated.
-    function testFuzz_initiateThenReject_restoresEveryBalance(uint128 amount, uint128 destinationAmount) public {
+    /// A rejected remittance refunds the source amount and releases the reservation; the fee pays the
+    /// provider for the rate and liquidity it held; nothing else moves.
+    function testFuzz_initiateThenReject_refundsAllButTheFeeToTheProvider(
+        uint128 amount,
+        uint128 destinationAmount
+    ) public {
         amount = uint128(bound(amount, MIN, MAX));
         destinationAmount = uint128(bound(destinationAmount, 1, 10_000_000_00));
+        uint256 hkdHeld = hkd.balanceOf(address(remittance));
         IRemittanceSettlement.Remittance memory r = _initiate(amount, destinationAmount);
         vm.prank(phOps);
         remittance.reject(r, 1);
-        assertEq(remittance.balanceOf(HK, address(hkd)), 1_000_000_00, "sender");
-        assertEq(remittance.balanceOf(BANK, address(php)), 100_000_000_00, "provider");
-        assertEq(remittance.feesAccrued(BANK, address(hkd)), 0, "fee");
+        assertEq(remittance.balanceOf(HK, address(hkd)), 1_000_000_00 - fee(amount), "sender pays the fee");
+        assertEq(remittance.balanceOf(BANK, address(hkd)), fee(amount), "provider earns it");
+        assertEq(remittance.balanceOf(BANK, address(php)), 100_000_000_00, "reservation released");
+        assertEq(remittance.feesAccrued(BANK, address(hkd)), 0, "no platform fee");
+        assertEq(hkd.balanceOf(address(remittance)), hkdHeld, "hkd held");
     }
 
     /// The fee the contract requires is exactly the corridor's formula, and any other fee is refused.
@@ -126,16 +133,26 @@ contract RemittanceSettlementTest is RemittanceBase {
         remittance.initiate(p);
     }
 
-    /// A deadline is accepted exactly when it is after now and no later than expiry + settlement window.
-    function testFuzz_initiate_boundsTheDeadline(uint64 offset) public {
+    /// A deadline is accepted exactly when it leaves the receiver the corridor's minimum window and is no
+    /// later than the quote's latest deadline nor its expiry + settlement window.
+    function testFuzz_initiate_boundsTheDeadline(uint64 offset, uint64 latestOffset) public {
         IRemittanceSettlement.InitiateParams memory p = params(HKD_PHP, HK, PH, 1_000_00, 7_250_00, BANK_KEY);
+        p.quote.latestDeadline = uint64(block.timestamp + bound(latestOffset, 0, 2 hours));
+        sign(p, BANK_KEY);
         uint256 latest = uint256(p.quote.expiry) + WINDOW;
-        offset = uint64(bound(offset, 0, latest - block.timestamp + 1 days));
+        if (p.quote.latestDeadline < latest) latest = p.quote.latestDeadline;
+        uint256 earliest = block.timestamp + RECEIVER_WINDOW;
+        offset = uint64(bound(offset, 0, 2 hours + 1 days));
         p.deadline = uint64(block.timestamp + offset);
-        bool valid = p.deadline > block.timestamp && p.deadline <= latest;
+        bool valid = p.deadline >= earliest && p.deadline <= latest;
         if (!valid) {
             vm.expectRevert(
-                abi.encodeWithSelector(IRemittanceSettlement.RemittanceInvalidDeadline.selector, p.deadline, latest)
+                abi.encodeWithSelector(
+                    IRemittanceSettlement.RemittanceInvalidDeadline.selector,
+                    p.deadline,
+                    earliest,
+                    latest
+                )
             );
         }
         vm.prank(hkOps);
@@ -190,14 +207,19 @@ contract RemittanceSettlementTest is RemittanceBase {
         bytes32 quoteId = keccak256(abi.encode(q.sendingTenant, clientRef));
         bytes32 structHash = keccak256(
             abi.encode(
-                remittance.QUOTE_TYPEHASH(),
+                keccak256(
+                    "Quote(bytes32 corridorId,bytes32 sendingTenant,bytes32 receivingTenant,bytes32 quoteId,"
+                    "uint128 sourceAmount,uint128 destinationAmount,uint128 fee,uint64 expiry,uint64 latestDeadline)"
+                ),
                 q.corridorId,
                 q.sendingTenant,
+                q.receivingTenant,
                 quoteId,
                 q.sourceAmount,
                 q.destinationAmount,
                 q.fee,
-                q.expiry
+                q.expiry,
+                q.latestDeadline
             )
         );
         bytes32 domain = keccak256(

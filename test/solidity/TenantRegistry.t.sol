@@ -2,6 +2,8 @@
 pragma solidity ^0.8.28;
 
 import {ITenantRegistry, ITenantRegistryView} from "../../contracts/interfaces/ITenantRegistry.sol";
+import {ITenantRegistryErrors} from "../../contracts/interfaces/ITenantRegistryErrors.sol";
+import {MemberRecords} from "../../contracts/tenants/MemberRecords.sol";
 import {TenantRegistry} from "../../contracts/tenants/TenantRegistry.sol";
 import {TenantRoles} from "../../contracts/tenants/TenantRoles.sol";
 import {Test} from "./utils/Test.sol";
@@ -37,7 +39,7 @@ contract TenantRegistryTest is Test {
     function test_onboard_startsPendingWithAdmin() public {
         address admin = makeAddr("admin");
         _onboard("sme", TenantRoles.MERCHANT, admin);
-        assertEq(uint256(registry.statusOf("sme")), uint256(ITenantRegistryView.TenantStatus.Pending), "status");
+        assertEq(uint256(registry.statusOf("sme")), uint256(ITenantRegistryErrors.TenantStatus.Pending), "status");
         assertEq(registry.tenantOf(admin), bytes32("sme"), "admin member");
     }
 
@@ -46,9 +48,9 @@ contract TenantRegistryTest is Test {
         _onboard("sme", TenantRoles.MERCHANT, admin);
         vm.expectRevert(
             abi.encodeWithSelector(
-                ITenantRegistryView.RegistryTenantNotActive.selector,
+                ITenantRegistryErrors.RegistryTenantNotActive.selector,
                 bytes32("sme"),
-                ITenantRegistryView.TenantStatus.Pending
+                ITenantRegistryErrors.TenantStatus.Pending
             )
         );
         registry.requireActiveMember(admin, TenantRoles.MERCHANT);
@@ -90,6 +92,22 @@ contract TenantRegistryTest is Test {
         );
     }
 
+    /// A packed member record gives back exactly the tenant and the roles it was made of.
+    function testFuzz_memberRecord_packsTenantAndRoles(bytes30 label, uint16 roles) public pure {
+        bytes32 tenantId = bytes32(label);
+        bytes32 record = MemberRecords.pack(tenantId, roles);
+        assertTrue(MemberRecords.isPackable(tenantId), "a 30-byte id packs");
+        assertEq(MemberRecords.tenant(record), tenantId, "tenant");
+        assertEq(uint256(MemberRecords.roles(record)), uint256(roles), "roles");
+    }
+
+    /// A tenant id whose lowest 16 bits are not zero cannot be onboarded: it would not pack.
+    function testFuzz_onboard_refusesIdsThatDoNotPack(bytes32 id) public {
+        vm.assume(uint16(uint256(id)) != 0);
+        vm.expectRevert(abi.encodeWithSelector(ITenantRegistry.RegistryInvalidTenantId.selector, id));
+        _onboard(id, TenantRoles.MERCHANT, makeAddr("admin"));
+    }
+
     /// A member's effective role is the intersection of its own and its tenant's roles.
     function testFuzz_memberHasRole_isIntersectionOfMemberAndTenantRoles(
         uint16 tenantRoles,
@@ -103,8 +121,12 @@ contract TenantRegistryTest is Test {
         address admin = makeAddr("admin");
         address member = makeAddr("member");
         _onboard("t", tenantRoles, admin);
+        vm.prank(operator);
+        registry.approve("t");
         vm.prank(admin);
-        registry.addMember("t", member, memberRoles);
+        registry.inviteMember("t", member, memberRoles);
+        vm.prank(member);
+        registry.acceptMembership("t");
         bool expected = (memberRoles & role) == role && (tenantRoles & role) == role;
         assertEq(registry.memberHasRole(member, role), expected, "effective role");
     }

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {ITenantRegistry, ITenantRegistryView} from "../../contracts/interfaces/ITenantRegistry.sol";
+import {ITenantRegistryErrors} from "../../contracts/interfaces/ITenantRegistryErrors.sol";
 import {TenantRegistry} from "../../contracts/tenants/TenantRegistry.sol";
 import {TenantRoles} from "../../contracts/tenants/TenantRoles.sol";
 import {Test} from "./utils/Test.sol";
@@ -25,7 +26,7 @@ contract RegistryHandler is Test {
         registry = registry_;
         operator = operator_;
         for (uint256 i; i < TENANTS; ++i) {
-            ids[i] = bytes32(uint256(0x100 + i));
+            ids[i] = bytes32(uint256(0x100 + i) << 16);
         }
         for (uint256 i; i < ACCOUNTS; ++i) {
             accounts[i] = address(uint160(0xA000 + i));
@@ -59,24 +60,43 @@ contract RegistryHandler is Test {
     function transition(uint256 t, uint8 which) external {
         bytes32 id = ids[t % TENANTS];
         vm.startPrank(operator);
-        uint8 w = which % 4;
+        uint8 w = which % 6;
         if (w == 0) try registry.approve(id) {} catch {}
         if (w == 1) try registry.suspend(id, 1) {} catch {}
         if (w == 2) try registry.reinstate(id) {} catch {}
         if (w == 3) {
             try registry.offboard(id, 2) {
                 everOffboarded[id] = true;
+                ghostSponsor[id] = bytes32(0);
             } catch {}
         }
+        if (w == 4) try registry.freeze(id, 3) {} catch {}
+        if (w == 5) try registry.unfreeze(id) {} catch {}
         vm.stopPrank();
     }
 
-    function addMember(uint256 t, uint256 a, uint256 by, uint16 roles, bool asOperator) external {
+    function inviteMember(uint256 t, uint256 a, uint256 by, uint16 roles, bool asOperator) external {
         bytes32 id = ids[t % TENANTS];
         address account = accounts[a % ACCOUNTS];
         vm.prank(asOperator ? operator : accounts[by % ACCOUNTS]);
-        try registry.addMember(id, account, roles) {
+        try registry.inviteMember(id, account, roles) {} catch {}
+    }
+
+    /// Only the invited account itself can make an invitation a membership.
+    function acceptMembership(uint256 t, uint256 a) external {
+        bytes32 id = ids[t % TENANTS];
+        address account = accounts[a % ACCOUNTS];
+        vm.prank(account);
+        try registry.acceptMembership(id) {
             ghostTenantOf[account] = id;
+        } catch {}
+    }
+
+    function leaveTenant(uint256 a) external {
+        address account = accounts[a % ACCOUNTS];
+        vm.prank(account);
+        try registry.leaveTenant() {
+            ghostTenantOf[account] = bytes32(0);
         } catch {}
     }
 
@@ -133,7 +153,7 @@ contract TenantRegistryInvariantTest is Test {
     function invariant_memberCountMatchesMembers() public view {
         for (uint256 t; t < handler.tenantCount(); ++t) {
             bytes32 id = handler.ids(t);
-            if (registry.statusOf(id) == ITenantRegistryView.TenantStatus.None) continue;
+            if (registry.statusOf(id) == ITenantRegistryErrors.TenantStatus.None) continue;
             uint256 members;
             for (uint256 i; i < handler.accountCount(); ++i) {
                 if (registry.tenantOf(handler.accounts(i)) == id) ++members;
@@ -149,10 +169,48 @@ contract TenantRegistryInvariantTest is Test {
             if (handler.everOffboarded(id)) {
                 assertEq(
                     uint256(registry.statusOf(id)),
-                    uint256(ITenantRegistryView.TenantStatus.Offboarded),
+                    uint256(ITenantRegistryErrors.TenantStatus.Offboarded),
                     "offboarded tenant changed status"
                 );
             }
+        }
+    }
+
+    /// An offboarded tenant names no sponsor, so no sponsor counts it.
+    function invariant_offboardedTenantHasNoSponsor() public view {
+        for (uint256 t; t < handler.tenantCount(); ++t) {
+            bytes32 id = handler.ids(t);
+            if (registry.statusOf(id) == ITenantRegistryErrors.TenantStatus.Offboarded) {
+                assertEq(registry.getTenant(id).sponsor, bytes32(0), "offboarded tenant still sponsored");
+            }
+        }
+    }
+
+    /// Following sponsors from any tenant ends at a tenant without one, never back at the start.
+    function invariant_noSponsorshipCycle() public view {
+        for (uint256 t; t < handler.tenantCount(); ++t) {
+            bytes32 id = handler.ids(t);
+            bytes32 current =
+                registry.statusOf(id) == ITenantRegistryErrors.TenantStatus.None
+                    ? bytes32(0)
+                    : registry.getTenant(id).sponsor;
+            for (uint256 depth; current != bytes32(0); ++depth) {
+                assertTrue(current != id, "sponsorship cycle");
+                assertLe(depth + 1, registry.MAX_SPONSOR_DEPTH(), "sponsor chain too long");
+                current = registry.getTenant(current).sponsor;
+            }
+        }
+    }
+
+    /// The admin the operator appointed is, while named, an admin member of its tenant.
+    function invariant_appointedAdminIsAdminMember() public view {
+        for (uint256 t; t < handler.tenantCount(); ++t) {
+            bytes32 id = handler.ids(t);
+            address admin = registry.appointedAdminOf(id);
+            if (admin == address(0)) continue;
+            (bytes32 tenantId, , , uint16 memberRoles) = registry.memberOf(admin);
+            assertEq(tenantId, id, "appointed admin left its tenant");
+            assertTrue(memberRoles & TenantRoles.MEMBER_ADMIN != 0, "appointed admin demoted");
         }
     }
 
@@ -160,12 +218,12 @@ contract TenantRegistryInvariantTest is Test {
     function invariant_sponsoredCountMatchesSponsorships() public view {
         for (uint256 s; s < handler.tenantCount(); ++s) {
             bytes32 sponsor = handler.ids(s);
-            if (registry.statusOf(sponsor) == ITenantRegistryView.TenantStatus.None) continue;
+            if (registry.statusOf(sponsor) == ITenantRegistryErrors.TenantStatus.None) continue;
             uint256 sponsored;
             for (uint256 t; t < handler.tenantCount(); ++t) {
                 bytes32 id = handler.ids(t);
                 if (
-                    registry.statusOf(id) != ITenantRegistryView.TenantStatus.None &&
+                    registry.statusOf(id) != ITenantRegistryErrors.TenantStatus.None &&
                     registry.getTenant(id).sponsor == sponsor
                 ) {
                     ++sponsored;

@@ -6,6 +6,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {EscrowMath} from "../../contracts/escrow/EscrowMath.sol";
 import {TokenEscrow} from "../../contracts/escrow/TokenEscrow.sol";
 import {ITenantRegistryView} from "../../contracts/interfaces/ITenantRegistry.sol";
+import {ITenantRegistryErrors} from "../../contracts/interfaces/ITenantRegistryErrors.sol";
 import {ITokenEscrow} from "../../contracts/interfaces/ITokenEscrow.sol";
 import {TenantRegistry} from "../../contracts/tenants/TenantRegistry.sol";
 import {FeeOnTransferToken} from "../../contracts/mocks/FeeOnTransferToken.sol";
@@ -44,6 +45,11 @@ abstract contract TokenEscrowBase is Test {
         _onboard("sme-seller", TenantRoles.MERCHANT, seller);
         _onboard("trade-arbiter", TenantRoles.ARBITER, arbiter);
 
+        hkd = new SettlementToken("Tokenized Hong Kong Dollar", "tHKD", "HKD", 2, address(this));
+        php = new SettlementToken("Tokenized Philippine Peso", "tPHP", "PHP", 6, address(this));
+        IERC20[] memory listed = new IERC20[](2);
+        listed[0] = hkd;
+        listed[1] = php;
         escrow = new TokenEscrow(
             governance,
             0,
@@ -52,10 +58,9 @@ abstract contract TokenEscrowBase is Test {
             feeManager,
             collector,
             FEE_BPS,
-            ARBITRATION_PERIOD
+            ARBITRATION_PERIOD,
+            listed
         );
-        hkd = new SettlementToken("Tokenized Hong Kong Dollar", "tHKD", "HKD", 2, address(this));
-        php = new SettlementToken("Tokenized Philippine Peso", "tPHP", "PHP", 6, address(this));
     }
 
     function _onboard(bytes32 id, uint16 roles, address admin) internal {
@@ -113,10 +118,27 @@ contract TokenEscrowTest is TokenEscrowBase {
     ) public pure {
         payeeBps = bound(payeeBps, 0, 10_000);
         feeBps = bound(feeBps, 0, 1_000);
-        (uint256 toPayee, uint256 toPayer, uint256 fee) = EscrowMath.split(remaining, payeeBps, feeBps);
+        (uint256 toPayee, uint256 toPayer, uint256 fee) = EscrowMath.split(remaining, 0, payeeBps, feeBps);
         assertEq(toPayee + toPayer + fee, remaining, "payee + payer + fee");
         assertEq(toPayee + fee, (uint256(remaining) * payeeBps) / 10_000, "payee's gross share");
         assertEq(fee, _fee(toPayee + fee, feeBps), "fee on the payee's share");
+    }
+
+    /// Parts paid one after another pay together exactly the fee of their sum: the running total decides,
+    /// so splitting a payment into small parts cannot avoid the fee.
+    function testFuzz_feeOfPart_partsPayTheFeeOfTheirSum(uint256 seed, uint256 count, uint256 feeBps) public pure {
+        count = bound(count, 1, 16);
+        feeBps = bound(feeBps, 0, 1_000);
+        uint256 released;
+        uint256 fees;
+        for (uint256 i; i < count; ++i) {
+            uint256 part = bound(uint256(keccak256(abi.encode(seed, i))), 1, 1e24);
+            uint256 fee = EscrowMath.feeOfPart(released, part, feeBps);
+            assertLe(fee, part, "a part's fee never exceeds the part");
+            fees += fee;
+            released += part;
+        }
+        assertEq(fees, _fee(released, feeBps), "fee of the sum");
     }
 
     /// The fee is the largest whole amount not above `feeBps` of the part: rounded down, never more.
@@ -172,15 +194,13 @@ contract TokenEscrowTest is TokenEscrowBase {
         terms.milestones = escrow.milestonesCommitment(amounts);
         bytes32 id = _open(terms, amounts);
 
-        uint256 fees;
         for (uint256 i; i < count; ++i) {
             vm.prank(buyer);
             escrow.releaseMilestone(terms, amounts);
-            fees += _fee(amounts[i], FEE_BPS);
             assertEq(escrow.getDeal(id).milestonesReleased, i + 1, "milestones released");
         }
         assertEq(hkd.balanceOf(seller) + escrow.accruedFees(hkd), total, "payee + fees == amount");
-        assertEq(escrow.accruedFees(hkd), fees, "a fee per milestone");
+        assertEq(escrow.accruedFees(hkd), _fee(total, FEE_BPS), "the fee of the whole deal");
         assertEq(uint256(_status(id)), uint256(ITokenEscrow.DealStatus.Released), "Released after the last");
     }
 
@@ -259,6 +279,8 @@ contract TokenEscrowTest is TokenEscrowBase {
         transferFeeBps = bound(transferFeeBps, 1, 10_000);
         amount = uint128(bound(amount, 10_000, 1e30));
         FeeOnTransferToken fot = new FeeOnTransferToken(transferFeeBps);
+        vm.prank(governance);
+        escrow.setSettlementToken(IERC20(address(fot)), true);
         fot.mint(buyer, amount);
         vm.prank(buyer);
         fot.approve(address(escrow), amount);
@@ -297,9 +319,9 @@ contract TokenEscrowTest is TokenEscrowBase {
         ITokenEscrow.DealTerms memory terms = _terms(hkd, 100_00);
         vm.expectRevert(
             abi.encodeWithSelector(
-                ITenantRegistryView.RegistryTenantNotActive.selector,
+                ITenantRegistryErrors.RegistryTenantNotActive.selector,
                 bytes32("sme-seller"),
-                ITenantRegistryView.TenantStatus.Suspended
+                ITenantRegistryErrors.TenantStatus.Suspended
             )
         );
         _open(terms, new uint128[](0));

@@ -56,6 +56,7 @@ describe("remit tasks against a local node", function () {
       {
         corridor: "HKD-PHP",
         sender: "hk-wallet",
+        receiver: "ph-wallet",
         "client-ref": clientRef,
         amount: "1000",
         rate: "7.25",
@@ -154,6 +155,7 @@ describe("remit tasks against a local node", function () {
           "fee-fixed": "5",
           "fee-bps": "50",
           window: "1h",
+          "receiver-window": "30s",
         },
         /Opened corridor HKD-PHP[\s\S]*provider +settlement-bank[\s\S]*tx 0x[0-9a-f]{64} \(block \d+, gas \d+\)/,
       );
@@ -213,7 +215,7 @@ describe("remit tasks against a local node", function () {
       await ok(
         ["remit", "reject"],
         { id, reason: "17", from: "6" },
-        /Initiated -> Rejected \(reason 17\)[\s\S]*hk-wallet refunded 1,010\.00 tHKD/,
+        /Initiated -> Rejected \(reason 17\)[\s\S]*hk-wallet refunded 1,000\.00 tHKD[\s\S]*settlement-bank kept the fee 10\.00 tHKD/,
       );
     });
 
@@ -242,7 +244,7 @@ describe("remit tasks against a local node", function () {
       await ok(
         ["remit", "liquidity", "show"],
         { tenant: "settlement-bank" },
-        /tHKD +available 1,000\.00 tHKD, platform fees held 10\.00 tHKD/,
+        /tHKD +available 1,020\.00 tHKD, platform fees held 10\.00 tHKD/,
       );
       await ok(
         ["remit", "fees"],
@@ -271,12 +273,28 @@ describe("remit tasks against a local node", function () {
     it("refuses to quote an unknown corridor or an amount over the limit", async function () {
       await refused(
         ["remit", "quote"],
-        { corridor: "HKD-IDR", sender: "hk-wallet", "client-ref": "x", amount: "10", rate: "7", from: "7" },
+        {
+          corridor: "HKD-IDR",
+          sender: "hk-wallet",
+          receiver: "ph-wallet",
+          "client-ref": "x",
+          amount: "10",
+          rate: "7",
+          from: "7",
+        },
         /unknown corridor HKD-IDR/,
       );
       await refused(
         ["remit", "quote"],
-        { corridor: "HKD-PHP", sender: "hk-wallet", "client-ref": "x", amount: "50000.01", rate: "7", from: "7" },
+        {
+          corridor: "HKD-PHP",
+          sender: "hk-wallet",
+          receiver: "ph-wallet",
+          "client-ref": "x",
+          amount: "50000.01",
+          rate: "7",
+          from: "7",
+        },
         /50,000\.01 tHKD is outside corridor HKD-PHP's limits/,
       );
     });
@@ -287,11 +305,13 @@ describe("remit tasks against a local node", function () {
       const big = buildQuote({
         corridorId: CORRIDOR,
         sendingTenant: HK,
+        receivingTenant: PH,
         clientRef,
         sourceAmount: 60_000_00n,
         destinationAmount: 1n,
         fee: 0n,
         expiry: now + 300n,
+        latestDeadline: now + 3600n,
       });
       const { chainId } = await node.ethers.provider.getNetwork();
       const signed = await signQuote(
@@ -330,7 +350,15 @@ describe("remit tasks against a local node", function () {
       );
       await refused(
         ["remit", "quote"],
-        { corridor: "HKD-PHP", sender: "hk-wallet", "client-ref": "x", amount: "10", rate: "7", from: "8" },
+        {
+          corridor: "HKD-PHP",
+          sender: "hk-wallet",
+          receiver: "ph-wallet",
+          "client-ref": "x",
+          amount: "10",
+          rate: "7",
+          from: "8",
+        },
         /is not a liquidity-provider member of settlement-bank/,
       );
       await writeFile(file("broken.json"), "{ not json");

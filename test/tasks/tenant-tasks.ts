@@ -8,12 +8,14 @@ describe("tenant tasks against a local node", function () {
   let node: LocalNode;
   let admin: string;
   let member: string;
+  let other: string;
 
   before(async function () {
     node = await startLocalNode();
     const signers = await node.ethers.getSigners();
     admin = signers[5]!.address;
     member = signers[6]!.address;
+    other = signers[7]!.address;
     const deployed = await node.ignitionDeploy("deploy/modules/TenantRegistryModule.ts");
     expect(deployed.code, deployed.stderr + deployed.stdout).to.equal(0);
   });
@@ -22,7 +24,7 @@ describe("tenant tasks against a local node", function () {
     await node?.close();
   });
 
-  it("runs onboard, approve, add-member, suspend, reinstate and offboard in sequence", async function () {
+  it("runs onboard, approve, invite, accept, revoke-invitation, leave, suspend, reinstate, freeze, unfreeze, set-settlement-address and offboard in sequence", async function () {
     const steps: Array<[string[], Record<string, string>, RegExp]> = [
       [
         ["tenant", "onboard"],
@@ -38,12 +40,38 @@ describe("tenant tasks against a local node", function () {
       ],
       [["tenant", "approve"], { tenant: "hk-wallet" }, /hk-wallet: Pending -> Active/],
       [
-        ["tenant", "add-member"],
+        ["tenant", "invite"],
         { tenant: "hk-wallet", account: member, roles: "payment-operator", from: "5" },
-        /now acts for hk-wallet as payment-operator/,
+        /invited to act for hk-wallet as payment-operator/,
       ],
+      [["tenant", "accept"], { tenant: "hk-wallet", from: "6" }, /now acts for hk-wallet as payment-operator/],
+      [
+        ["tenant", "invite"],
+        { tenant: "hk-wallet", account: other, roles: "payment-operator,treasury", from: "5" },
+        /invited to act for hk-wallet as payment-operator,treasury/,
+      ],
+      [
+        ["tenant", "revoke-invitation"],
+        { tenant: "hk-wallet", account: other, from: "5" },
+        /Invitation of .* to hk-wallet withdrawn/,
+      ],
+      [
+        ["tenant", "invite"],
+        { tenant: "hk-wallet", account: other, roles: "payment-operator", from: "5" },
+        /invited to act for hk-wallet as payment-operator/,
+      ],
+      [["tenant", "accept"], { tenant: "hk-wallet", from: "7" }, /now acts for hk-wallet as payment-operator/],
+      [["tenant", "leave"], { from: "7" }, /no longer acts for hk-wallet/],
       [["tenant", "suspend"], { tenant: "hk-wallet", reason: "7" }, /hk-wallet: Active -> Suspended/],
       [["tenant", "reinstate"], { tenant: "hk-wallet" }, /hk-wallet: Suspended -> Active/],
+      [["tenant", "freeze"], { tenant: "hk-wallet", reason: "9" }, /hk-wallet: Active -> Frozen/],
+      [["tenant", "unfreeze"], { tenant: "hk-wallet" }, /hk-wallet: Frozen -> Suspended/],
+      [["tenant", "reinstate"], { tenant: "hk-wallet" }, /hk-wallet: Suspended -> Active/],
+      [
+        ["tenant", "set-settlement-address"],
+        { tenant: "hk-wallet", address: other },
+        /hk-wallet: settlement address 0x[0-9a-fA-F]{40} -> 0x[0-9a-fA-F]{40}/,
+      ],
       [["tenant", "offboard"], { tenant: "hk-wallet" }, /hk-wallet: Active -> Offboarded/],
     ];
     for (const [task, args, expected] of steps) {
@@ -55,6 +83,8 @@ describe("tenant tasks against a local node", function () {
     const registry = await node.ethers.getContractAt("TenantRegistry", await registryAddress(node));
     expect(await registry.statusOf(tenantId("hk-wallet"))).to.equal(Status.Offboarded);
     expect(await registry.tenantOf(member)).to.equal(tenantId("hk-wallet"));
+    expect(await registry.tenantOf(other)).to.equal("0x" + "00".repeat(32));
+    expect(await registry.settlementAddressOf(tenantId("hk-wallet"))).to.equal(other);
   });
 
   it("shows and lists tenants readably", async function () {
@@ -77,7 +107,9 @@ describe("tenant tasks against a local node", function () {
         { tenant: "evil", name: "Evil\u001b[2J", roles: "merchant", jurisdiction: "HK", kyb: "k", admin: member },
         /--name contains control characters/,
       ],
-      [["tenant", "add-member"], { tenant: "hk-wallet", account: "0x1234", roles: "merchant" }, /is not an address/],
+      [["tenant", "invite"], { tenant: "hk-wallet", account: "0x1234", roles: "merchant" }, /is not an address/],
+      [["tenant", "accept"], { tenant: "hk-wallet", from: "8" }, /has no invitation from hk-wallet/],
+      [["tenant", "leave"], { from: "8" }, /is not a member of any tenant/],
       [
         ["tenant", "onboard"],
         { tenant: "x", name: "X", roles: "banker", jurisdiction: "HK", kyb: "k", admin },

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { HDNodeWallet, Mnemonic } from "ethers";
 
 import { startLocalNode, type LocalNode } from "../helpers/cli.js";
 
@@ -8,6 +9,10 @@ describe("token tasks against a local node", function () {
   let holder: string;
 
   before(async function () {
+    // A member key named like a configuration variable, as an operator keeps one on `besu` (the keystore
+    // answers first; the environment is the fallback the CLI test can set without a password prompt).
+    const phrase = Mnemonic.fromPhrase("test test test test test test test test test test test junk");
+    process.env.TOKEN_TASKS_HOLDER_KEY = HDNodeWallet.fromMnemonic(phrase, "m/44'/60'/0'/0/7").privateKey;
     node = await startLocalNode();
     holder = (await node.ethers.getSigners())[7]!.address;
     const deployed = await node.ignitionDeploy("deploy/modules/PlatformModule.ts", "deploy/parameters/localhost.json");
@@ -37,6 +42,36 @@ describe("token tasks against a local node", function () {
     expect(balance.stdout).to.match(/holds 1,250.50 tHKD/);
     expect(balance.stdout).to.match(/allowance to escrow\s+300.00 tHKD/);
     expect(balance.stdout).to.match(/allowance to remittance\s+0.00 tHKD/);
+  });
+
+  it("signs with a member key named by --from, and revokes an allowance with --amount 0", async function () {
+    const revoked = await node.task(["token", "approve"], {
+      token: "tHKD",
+      spender: "escrow",
+      amount: "0",
+      from: "TOKEN_TASKS_HOLDER_KEY",
+    });
+    expect(revoked.code, revoked.stderr).to.equal(0);
+    expect(revoked.stdout).to.match(new RegExp(`${holder} revoked the allowance of 0x[0-9a-fA-F]{40}`));
+    const balance = await node.task(["token", "balance"], { token: "tHKD", account: holder });
+    expect(balance.stdout).to.match(/allowance to escrow\s+0.00 tHKD/);
+  });
+
+  it("names a key --from cannot find, and an address with a bad checksum", async function () {
+    const missing = await node.task(["token", "approve"], {
+      token: "HKD",
+      spender: "escrow",
+      amount: "1",
+      from: "NO_SUCH_KEY",
+    });
+    expect(missing.stderr).to.match(/Error: --from NO_SUCH_KEY: .*(no such key|not found)/);
+    const mint = await node.task(["token", "mint"], {
+      token: "HKD",
+      to: "0x15d34AAf54267DB7D7c367839AAf71A00a2C6a65",
+      amount: "1",
+    });
+    expect(mint.code).to.not.equal(0);
+    expect(mint.stderr).to.match(/has a bad checksum/);
   });
 
   it("refuses a mint by an account that is not the issuer, sending nothing", async function () {

@@ -2,9 +2,20 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { signForwardRequest } from "../helpers/forwarder.js";
-import { deployCore, jurisdiction, kyb, OPERATOR_ROLE, Roles, Status, tenantId, ZERO_ID } from "../helpers/platform.js";
+import {
+  deployCore,
+  join,
+  jurisdiction,
+  kyb,
+  OPERATOR_ROLE,
+  Roles,
+  Status,
+  tenantId,
+  ZERO_ID,
+} from "../helpers/platform.js";
 
 const { ethers, networkHelpers } = await network.create();
+const ZERO_ADDRESS = "0x" + "00".repeat(20);
 const { loadFixture } = networkHelpers;
 
 const SME = tenantId("sme-kowloon");
@@ -12,6 +23,7 @@ const MENTOR = tenantId("mentor-hk");
 const MERCHANT = Roles.merchant;
 const SPONSOR = Roles.sponsor;
 const ADMIN = Roles.admin;
+const TREASURY = Roles.treasury;
 
 describe("TenantRegistry", function () {
   async function deployRegistry() {
@@ -88,10 +100,19 @@ describe("TenantRegistry", function () {
       expect(await registry.tenantOf(smeAdmin.address)).to.equal(SME);
     });
 
-    it("makes the first member an admin holding all the tenant's roles", async function () {
+    it("makes the first member an admin holding all the tenant's roles and the treasury permission", async function () {
       const { registry, smeAdmin } = await loadFixture(withPendingSme);
       const member = await registry.memberOf(smeAdmin.address);
-      expect(member.memberRoles).to.equal(MERCHANT | ADMIN);
+      expect(member.memberRoles).to.equal(MERCHANT | TREASURY | ADMIN);
+    });
+
+    it("records the first admin as the operator-appointed admin and the tenant's settlement address", async function () {
+      const { registry, operator, smeAdmin } = await loadFixture(deployRegistry);
+      const tx = registry.connect(operator).onboard(onboardParams({ admin: smeAdmin.address }));
+      await expect(tx).to.emit(registry, "AppointedAdminChanged").withArgs(SME, ZERO_ADDRESS, smeAdmin.address);
+      await expect(tx).to.emit(registry, "SettlementAddressChanged").withArgs(SME, ZERO_ADDRESS, smeAdmin.address);
+      expect(await registry.appointedAdminOf(SME)).to.equal(smeAdmin.address);
+      expect(await registry.settlementAddressOf(SME)).to.equal(smeAdmin.address);
     });
 
     it("emits TenantOnboarded, TenantStatusChanged and MemberAdded", async function () {
@@ -103,7 +124,7 @@ describe("TenantRegistry", function () {
       await expect(tx).to.emit(registry, "TenantStatusChanged").withArgs(SME, Status.None, Status.Pending, 0);
       await expect(tx)
         .to.emit(registry, "MemberAdded")
-        .withArgs(SME, smeAdmin.address, MERCHANT | ADMIN, operator.address);
+        .withArgs(SME, smeAdmin.address, MERCHANT | TREASURY | ADMIN, operator.address);
     });
 
     it("rejects a zero tenant id", async function () {
@@ -215,6 +236,29 @@ describe("TenantRegistry", function () {
         .withArgs(SME, MENTOR, ZERO_ID);
       expect((await registry.getTenant(MENTOR)).sponsoredCount).to.equal(0n);
     });
+
+    it("stops counting a tenant for its sponsor once it is offboarded", async function () {
+      const { registry, operator, smeAdmin } = await loadFixture(withActiveMentor);
+      await registry.connect(operator).onboard(onboardParams({ sponsor: MENTOR, admin: smeAdmin.address }));
+      expect((await registry.getTenant(MENTOR)).sponsoredCount).to.equal(1n);
+      await expect(registry.connect(operator).offboard(SME, 0))
+        .to.emit(registry, "TenantSponsorChanged")
+        .withArgs(SME, MENTOR, ZERO_ID);
+      expect((await registry.getTenant(MENTOR)).sponsoredCount).to.equal(0n);
+      expect((await registry.getTenant(SME)).sponsor).to.equal(ZERO_ID);
+    });
+
+    it("refuses a sponsorship that would close a cycle", async function () {
+      const { registry, operator, smeAdmin } = await loadFixture(withActiveMentor);
+      // SME also sponsors, and is sponsored by MENTOR; MENTOR may then not be sponsored by SME.
+      await registry
+        .connect(operator)
+        .onboard(onboardParams({ roles: MERCHANT | SPONSOR, sponsor: MENTOR, admin: smeAdmin.address }));
+      await registry.connect(operator).approve(SME);
+      await expect(registry.connect(operator).setSponsor(MENTOR, SME))
+        .to.be.revertedWithCustomError(registry, "RegistrySponsorCycle")
+        .withArgs(MENTOR, SME);
+    });
   });
 
   describe("lifecycle", function () {
@@ -308,101 +352,240 @@ describe("TenantRegistry", function () {
   });
 
   describe("members", function () {
-    it("lets a tenant admin add a member with a subset of the tenant's roles", async function () {
-      const { registry, smeAdmin, clerk } = await loadFixture(withActiveSme);
-      await expect(registry.connect(smeAdmin).addMember(SME, clerk.address, MERCHANT))
-        .to.emit(registry, "MemberAdded")
-        .withArgs(SME, clerk.address, MERCHANT, smeAdmin.address);
-      expect(await registry.tenantOf(clerk.address)).to.equal(SME);
-      expect((await registry.getTenant(SME)).memberCount).to.equal(2n);
+    describe("invitation and consent", function () {
+      it("lets a tenant admin invite an account, which is no member until it accepts", async function () {
+        const { registry, smeAdmin, clerk } = await loadFixture(withActiveSme);
+        await expect(registry.connect(smeAdmin).inviteMember(SME, clerk.address, MERCHANT))
+          .to.emit(registry, "MemberInvited")
+          .withArgs(SME, clerk.address, MERCHANT, smeAdmin.address);
+        expect(await registry.tenantOf(clerk.address)).to.equal(ZERO_ID);
+        expect(await registry.invitationOf(clerk.address, SME)).to.equal(BigInt(MERCHANT));
+      });
+
+      it("makes the account a member when it accepts, with the invited roles", async function () {
+        const { registry, smeAdmin, clerk } = await loadFixture(withActiveSme);
+        await registry.connect(smeAdmin).inviteMember(SME, clerk.address, MERCHANT);
+        await expect(registry.connect(clerk).acceptMembership(SME))
+          .to.emit(registry, "MemberAdded")
+          .withArgs(SME, clerk.address, MERCHANT, clerk.address);
+        expect(await registry.tenantOf(clerk.address)).to.equal(SME);
+        expect(await registry.invitationOf(clerk.address, SME)).to.equal(0n);
+        expect((await registry.getTenant(SME)).memberCount).to.equal(2n);
+      });
+
+      it("refuses an acceptance without an invitation", async function () {
+        const { registry, clerk } = await loadFixture(withActiveSme);
+        await expect(registry.connect(clerk).acceptMembership(SME))
+          .to.be.revertedWithCustomError(registry, "RegistryNoInvitation")
+          .withArgs(clerk.address, SME);
+      });
+
+      it("lets an account accept through the forwarder (ERC-2771), as itself", async function () {
+        const { registry, forwarder, smeAdmin, clerk, outsider } = await loadFixture(withActiveSme);
+        await registry.connect(smeAdmin).inviteMember(SME, clerk.address, MERCHANT);
+        const data = registry.interface.encodeFunctionData("acceptMembership", [SME]);
+        const request = await signForwardRequest(forwarder, clerk, registry, data);
+        await expect(forwarder.connect(outsider).execute(request))
+          .to.emit(registry, "MemberAdded")
+          .withArgs(SME, clerk.address, MERCHANT, clerk.address);
+      });
+
+      it("lets a tenant admin invite through the forwarder (ERC-2771), acting as itself", async function () {
+        const { registry, forwarder, smeAdmin, clerk, outsider } = await loadFixture(withActiveSme);
+        const data = registry.interface.encodeFunctionData("inviteMember", [SME, clerk.address, MERCHANT]);
+        const request = await signForwardRequest(forwarder, smeAdmin, registry, data);
+        await expect(forwarder.connect(outsider).execute(request))
+          .to.emit(registry, "MemberInvited")
+          .withArgs(SME, clerk.address, MERCHANT, smeAdmin.address);
+      });
+
+      it("cannot block the operator: an invitation leaves the account free to be onboarded elsewhere", async function () {
+        const { registry, operator, smeAdmin, mentorAdmin } = await loadFixture(withActiveSme);
+        await registry.connect(smeAdmin).inviteMember(SME, mentorAdmin.address, MERCHANT);
+        await registry
+          .connect(operator)
+          .onboard(onboardParams({ tenantId: MENTOR, roles: SPONSOR, admin: mentorAdmin.address }));
+        expect(await registry.tenantOf(mentorAdmin.address)).to.equal(MENTOR);
+      });
+
+      it("lets the tenant revoke an invitation before it is accepted", async function () {
+        const { registry, smeAdmin, clerk } = await loadFixture(withActiveSme);
+        await registry.connect(smeAdmin).inviteMember(SME, clerk.address, MERCHANT);
+        await expect(registry.connect(smeAdmin).revokeInvitation(SME, clerk.address))
+          .to.emit(registry, "MemberInvitationRevoked")
+          .withArgs(SME, clerk.address, smeAdmin.address);
+        await expect(registry.connect(clerk).acceptMembership(SME))
+          .to.be.revertedWithCustomError(registry, "RegistryNoInvitation")
+          .withArgs(clerk.address, SME);
+      });
+
+      it("never lets an account act for two tenants", async function () {
+        const { registry, operator, mentorAdmin } = await loadFixture(withActiveMentor);
+        await registry.connect(operator).onboard(onboardParams({ admin: (await ethers.getSigners())[9]!.address }));
+        await registry.connect(operator).inviteMember(SME, mentorAdmin.address, MERCHANT);
+        await expect(registry.connect(mentorAdmin).acceptMembership(SME))
+          .to.be.revertedWithCustomError(registry, "RegistryAlreadyMember")
+          .withArgs(mentorAdmin.address, MENTOR);
+      });
+
+      it("rejects invited roles the tenant does not hold", async function () {
+        const { registry, smeAdmin, clerk } = await loadFixture(withActiveSme);
+        await expect(registry.connect(smeAdmin).inviteMember(SME, clerk.address, MERCHANT | SPONSOR))
+          .to.be.revertedWithCustomError(registry, "RegistryMemberRolesExceedTenant")
+          .withArgs(MERCHANT | SPONSOR, MERCHANT);
+      });
     });
 
-    it("lets the operator add a member to any tenant that is not offboarded", async function () {
-      const { registry, operator, clerk } = await loadFixture(withPendingSme);
-      await registry.connect(operator).addMember(SME, clerk.address, MERCHANT);
-      expect(await registry.tenantOf(clerk.address)).to.equal(SME);
+    describe("who manages members", function () {
+      it("lets the operator invite into a Pending tenant", async function () {
+        const { registry, operator, clerk } = await loadFixture(withPendingSme);
+        await registry.connect(operator).inviteMember(SME, clerk.address, MERCHANT);
+        await registry.connect(clerk).acceptMembership(SME);
+        expect(await registry.tenantOf(clerk.address)).to.equal(SME);
+      });
+
+      it("stops the admin of a Pending tenant from managing members", async function () {
+        const { registry, smeAdmin, clerk } = await loadFixture(withPendingSme);
+        await expect(registry.connect(smeAdmin).inviteMember(SME, clerk.address, MERCHANT))
+          .to.be.revertedWithCustomError(registry, "RegistryUnauthorizedManager")
+          .withArgs(smeAdmin.address, SME);
+      });
+
+      it("rejects an admin of another tenant managing this tenant's members", async function () {
+        const f = await loadFixture(withActiveMentor);
+        await f.registry.connect(f.operator).onboard(onboardParams({ admin: f.smeAdmin.address }));
+        await expect(f.registry.connect(f.mentorAdmin).inviteMember(SME, f.clerk.address, MERCHANT))
+          .to.be.revertedWithCustomError(f.registry, "RegistryUnauthorizedManager")
+          .withArgs(f.mentorAdmin.address, SME);
+      });
+
+      it("rejects a member without the admin bit managing members", async function () {
+        const { registry, smeAdmin, clerk, outsider } = await loadFixture(withActiveSme);
+        await join(registry, smeAdmin, SME, clerk, MERCHANT);
+        await expect(registry.connect(clerk).inviteMember(SME, outsider.address, MERCHANT))
+          .to.be.revertedWithCustomError(registry, "RegistryUnauthorizedManager")
+          .withArgs(clerk.address, SME);
+      });
+
+      it("stops a suspended tenant's admin from managing members", async function () {
+        const { registry, operator, smeAdmin, clerk } = await loadFixture(withActiveSme);
+        await registry.connect(operator).suspend(SME, 0);
+        await expect(registry.connect(smeAdmin).inviteMember(SME, clerk.address, MERCHANT))
+          .to.be.revertedWithCustomError(registry, "RegistryUnauthorizedManager")
+          .withArgs(smeAdmin.address, SME);
+      });
+
+      it("lets no one invite members into an offboarded tenant", async function () {
+        const { registry, operator, clerk } = await loadFixture(withActiveSme);
+        await registry.connect(operator).offboard(SME, 0);
+        await expect(registry.connect(operator).inviteMember(SME, clerk.address, MERCHANT))
+          .to.be.revertedWithCustomError(registry, "RegistryInvalidTransition")
+          .withArgs(SME, Status.Offboarded, Status.Offboarded);
+      });
+
+      it("refuses an acceptance once the tenant is offboarded", async function () {
+        const { registry, operator, smeAdmin, clerk } = await loadFixture(withActiveSme);
+        await registry.connect(smeAdmin).inviteMember(SME, clerk.address, MERCHANT);
+        await registry.connect(operator).offboard(SME, 0);
+        await expect(registry.connect(clerk).acceptMembership(SME))
+          .to.be.revertedWithCustomError(registry, "RegistryTenantNotActive")
+          .withArgs(SME, Status.Offboarded);
+      });
     });
 
-    it("never lets an account act for two tenants", async function () {
-      const { registry, operator, mentorAdmin } = await loadFixture(withActiveMentor);
-      await registry.connect(operator).onboard(onboardParams({ admin: (await ethers.getSigners())[9]!.address }));
-      await expect(registry.connect(operator).addMember(SME, mentorAdmin.address, MERCHANT))
-        .to.be.revertedWithCustomError(registry, "RegistryAlreadyMember")
-        .withArgs(mentorAdmin.address, MENTOR);
+    describe("leaving and removal", function () {
+      it("lets a member leave its tenant by itself", async function () {
+        const { registry, smeAdmin, clerk } = await loadFixture(withActiveSme);
+        await join(registry, smeAdmin, SME, clerk, MERCHANT);
+        await expect(registry.connect(clerk).leaveTenant())
+          .to.emit(registry, "MemberRemoved")
+          .withArgs(SME, clerk.address, clerk.address);
+        expect(await registry.tenantOf(clerk.address)).to.equal(ZERO_ID);
+        expect((await registry.getTenant(SME)).memberCount).to.equal(1n);
+      });
+
+      it("lets the appointed admin leave, which clears the appointment", async function () {
+        const { registry, smeAdmin } = await loadFixture(withActiveSme);
+        await expect(registry.connect(smeAdmin).leaveTenant())
+          .to.emit(registry, "AppointedAdminChanged")
+          .withArgs(SME, smeAdmin.address, ZERO_ADDRESS);
+        expect(await registry.appointedAdminOf(SME)).to.equal(ZERO_ADDRESS);
+      });
+
+      it("refuses leaving for an account that is no member", async function () {
+        const { registry, outsider } = await loadFixture(withActiveSme);
+        await expect(registry.connect(outsider).leaveTenant())
+          .to.be.revertedWithCustomError(registry, "RegistryNotMember")
+          .withArgs(outsider.address);
+      });
+
+      it("lets the operator free the accounts of an offboarded tenant's members", async function () {
+        const { registry, operator, smeAdmin } = await loadFixture(withActiveSme);
+        await registry.connect(operator).offboard(SME, 0);
+        await expect(registry.connect(operator).removeMember(smeAdmin.address))
+          .to.emit(registry, "MemberRemoved")
+          .withArgs(SME, smeAdmin.address, operator.address);
+        expect(await registry.tenantOf(smeAdmin.address)).to.equal(ZERO_ID);
+        expect((await registry.getTenant(SME)).memberCount).to.equal(0n);
+      });
+
+      it("lets a tenant admin remove a member, which can then join another tenant", async function () {
+        const { registry, smeAdmin, clerk } = await loadFixture(withActiveSme);
+        await join(registry, smeAdmin, SME, clerk, MERCHANT);
+        await registry.connect(smeAdmin).removeMember(clerk.address);
+        expect(await registry.tenantOf(clerk.address)).to.equal(ZERO_ID);
+      });
+
+      it("stops an admin removing or demoting itself, so a tenant is not locked out by accident", async function () {
+        const { registry, operator, smeAdmin, clerk } = await loadFixture(withActiveSme);
+        await join(registry, operator, SME, clerk, MERCHANT | ADMIN);
+        await expect(registry.connect(clerk).removeMember(clerk.address))
+          .to.be.revertedWithCustomError(registry, "RegistrySelfManagement")
+          .withArgs(clerk.address);
+        await expect(registry.connect(clerk).setMemberRoles(clerk.address, MERCHANT))
+          .to.be.revertedWithCustomError(registry, "RegistrySelfManagement")
+          .withArgs(clerk.address);
+        expect(await registry.tenantOf(smeAdmin.address)).to.equal(SME);
+      });
     });
 
-    it("rejects member roles the tenant does not hold", async function () {
-      const { registry, smeAdmin, clerk } = await loadFixture(withActiveSme);
-      await expect(registry.connect(smeAdmin).addMember(SME, clerk.address, MERCHANT | SPONSOR))
-        .to.be.revertedWithCustomError(registry, "RegistryMemberRolesExceedTenant")
-        .withArgs(MERCHANT | SPONSOR, MERCHANT);
-    });
+    describe("the operator-appointed admin", function () {
+      it("cannot be removed or demoted by another admin of its tenant", async function () {
+        const { registry, operator, smeAdmin, clerk } = await loadFixture(withActiveSme);
+        await join(registry, operator, SME, clerk, MERCHANT | ADMIN);
+        await expect(registry.connect(clerk).removeMember(smeAdmin.address))
+          .to.be.revertedWithCustomError(registry, "RegistryAppointedAdminProtected")
+          .withArgs(smeAdmin.address, SME);
+        await expect(registry.connect(clerk).setMemberRoles(smeAdmin.address, MERCHANT))
+          .to.be.revertedWithCustomError(registry, "RegistryAppointedAdminProtected")
+          .withArgs(smeAdmin.address, SME);
+      });
 
-    it("rejects an admin of another tenant managing this tenant's members", async function () {
-      const f = await loadFixture(withActiveMentor);
-      await f.registry.connect(f.operator).onboard(onboardParams({ admin: f.smeAdmin.address }));
-      await expect(f.registry.connect(f.mentorAdmin).addMember(SME, f.clerk.address, MERCHANT))
-        .to.be.revertedWithCustomError(f.registry, "RegistryUnauthorizedManager")
-        .withArgs(f.mentorAdmin.address, SME);
-    });
+      it("can be removed by the operator, which clears the appointment", async function () {
+        const { registry, operator, smeAdmin } = await loadFixture(withActiveSme);
+        await expect(registry.connect(operator).removeMember(smeAdmin.address))
+          .to.emit(registry, "AppointedAdminChanged")
+          .withArgs(SME, smeAdmin.address, ZERO_ADDRESS);
+      });
 
-    it("rejects a member without the admin bit managing members", async function () {
-      const { registry, smeAdmin, clerk, outsider } = await loadFixture(withActiveSme);
-      await registry.connect(smeAdmin).addMember(SME, clerk.address, MERCHANT);
-      await expect(registry.connect(clerk).addMember(SME, outsider.address, MERCHANT))
-        .to.be.revertedWithCustomError(registry, "RegistryUnauthorizedManager")
-        .withArgs(clerk.address, SME);
-    });
-
-    it("stops a suspended tenant's admin from managing members", async function () {
-      const { registry, operator, smeAdmin, clerk } = await loadFixture(withActiveSme);
-      await registry.connect(operator).suspend(SME, 0);
-      await expect(registry.connect(smeAdmin).addMember(SME, clerk.address, MERCHANT))
-        .to.be.revertedWithCustomError(registry, "RegistryUnauthorizedManager")
-        .withArgs(smeAdmin.address, SME);
-    });
-
-    it("lets no one add members to an offboarded tenant", async function () {
-      const { registry, operator, clerk } = await loadFixture(withActiveSme);
-      await registry.connect(operator).offboard(SME, 0);
-      await expect(registry.connect(operator).addMember(SME, clerk.address, MERCHANT))
-        .to.be.revertedWithCustomError(registry, "RegistryInvalidTransition")
-        .withArgs(SME, Status.Offboarded, Status.Offboarded);
-    });
-
-    it("lets the operator free the accounts of an offboarded tenant's members", async function () {
-      const { registry, operator, smeAdmin } = await loadFixture(withActiveSme);
-      await registry.connect(operator).offboard(SME, 0);
-      await expect(registry.connect(operator).removeMember(smeAdmin.address))
-        .to.emit(registry, "MemberRemoved")
-        .withArgs(SME, smeAdmin.address, operator.address);
-      expect(await registry.tenantOf(smeAdmin.address)).to.equal(ZERO_ID);
-      expect((await registry.getTenant(SME)).memberCount).to.equal(0n);
-    });
-
-    it("lets a tenant admin remove a member, which can then join another tenant", async function () {
-      const { registry, smeAdmin, clerk } = await loadFixture(withActiveSme);
-      await registry.connect(smeAdmin).addMember(SME, clerk.address, MERCHANT);
-      await registry.connect(smeAdmin).removeMember(clerk.address);
-      expect(await registry.tenantOf(clerk.address)).to.equal(ZERO_ID);
-    });
-
-    it("stops an admin removing or demoting itself, so a tenant is not locked out by accident", async function () {
-      const { registry, smeAdmin } = await loadFixture(withActiveSme);
-      await expect(registry.connect(smeAdmin).removeMember(smeAdmin.address))
-        .to.be.revertedWithCustomError(registry, "RegistrySelfManagement")
-        .withArgs(smeAdmin.address);
-      await expect(registry.connect(smeAdmin).setMemberRoles(smeAdmin.address, MERCHANT))
-        .to.be.revertedWithCustomError(registry, "RegistrySelfManagement")
-        .withArgs(smeAdmin.address);
+      it("can be re-appointed by the operator among the tenant's admins only", async function () {
+        const { registry, operator, smeAdmin, clerk, outsider } = await loadFixture(withActiveSme);
+        await join(registry, smeAdmin, SME, clerk, MERCHANT | ADMIN);
+        await expect(registry.connect(operator).setAppointedAdmin(SME, clerk.address))
+          .to.emit(registry, "AppointedAdminChanged")
+          .withArgs(SME, smeAdmin.address, clerk.address);
+        await expect(registry.connect(operator).setAppointedAdmin(SME, outsider.address))
+          .to.be.revertedWithCustomError(registry, "RegistryUnauthorizedManager")
+          .withArgs(outsider.address, SME);
+      });
     });
 
     it("changes a member's roles and says so", async function () {
       const { registry, smeAdmin, clerk } = await loadFixture(withActiveSme);
-      await registry.connect(smeAdmin).addMember(SME, clerk.address, MERCHANT);
-      await expect(registry.connect(smeAdmin).setMemberRoles(clerk.address, MERCHANT | ADMIN))
+      await join(registry, smeAdmin, SME, clerk, MERCHANT);
+      await expect(registry.connect(smeAdmin).setMemberRoles(clerk.address, MERCHANT | TREASURY))
         .to.emit(registry, "MemberRolesChanged")
-        .withArgs(SME, clerk.address, MERCHANT, MERCHANT | ADMIN, smeAdmin.address);
+        .withArgs(SME, clerk.address, MERCHANT, MERCHANT | TREASURY, smeAdmin.address);
     });
 
     it("rejects managing an account that is no member", async function () {
@@ -414,14 +597,46 @@ describe("TenantRegistry", function () {
         .to.be.revertedWithCustomError(registry, "RegistryNotMember")
         .withArgs(outsider.address);
     });
+  });
 
-    it("lets a tenant admin add a member through the forwarder (ERC-2771), acting as itself", async function () {
-      const { registry, forwarder, smeAdmin, clerk, outsider } = await loadFixture(withActiveSme);
-      const data = registry.interface.encodeFunctionData("addMember", [SME, clerk.address, MERCHANT]);
-      const request = await signForwardRequest(forwarder, smeAdmin, registry, data);
-      await expect(forwarder.connect(outsider).execute(request))
-        .to.emit(registry, "MemberAdded")
-        .withArgs(SME, clerk.address, MERCHANT, smeAdmin.address);
+  describe("freeze and settlement address", function () {
+    it("freezes an Active or Suspended tenant, and unfreezes it to Suspended", async function () {
+      const { registry, operator } = await loadFixture(withActiveSme);
+      await expect(registry.connect(operator).freeze(SME, 77))
+        .to.emit(registry, "TenantStatusChanged")
+        .withArgs(SME, Status.Active, Status.Frozen, 77);
+      await expect(registry.connect(operator).unfreeze(SME))
+        .to.emit(registry, "TenantStatusChanged")
+        .withArgs(SME, Status.Frozen, Status.Suspended, 0);
+      await registry.connect(operator).freeze(SME, 78);
+      expect(await registry.statusOf(SME)).to.equal(Status.Frozen);
+    });
+
+    it("refuses to freeze a Pending or offboarded tenant", async function () {
+      const { registry, operator } = await loadFixture(withPendingSme);
+      await expect(registry.connect(operator).freeze(SME, 1))
+        .to.be.revertedWithCustomError(registry, "RegistryInvalidTransition")
+        .withArgs(SME, Status.Pending, Status.Frozen);
+    });
+
+    it("lets the operator offboard a frozen tenant", async function () {
+      const { registry, operator } = await loadFixture(withActiveSme);
+      await registry.connect(operator).freeze(SME, 1);
+      await expect(registry.connect(operator).offboard(SME, 2))
+        .to.emit(registry, "TenantStatusChanged")
+        .withArgs(SME, Status.Frozen, Status.Offboarded, 2);
+    });
+
+    it("lets the operator change a settlement address, also after offboarding, never to zero", async function () {
+      const { registry, operator, smeAdmin, outsider } = await loadFixture(withActiveSme);
+      await registry.connect(operator).offboard(SME, 0);
+      await expect(registry.connect(operator).setSettlementAddress(SME, outsider.address))
+        .to.emit(registry, "SettlementAddressChanged")
+        .withArgs(SME, smeAdmin.address, outsider.address);
+      await expect(registry.connect(operator).setSettlementAddress(SME, ZERO_ADDRESS)).to.be.revertedWithCustomError(
+        registry,
+        "RegistryZeroAccount",
+      );
     });
   });
 
@@ -450,7 +665,7 @@ describe("TenantRegistry", function () {
     it("refuses a member whose own roles lack the role", async function () {
       const { registry, operator, smeAdmin, clerk } = await loadFixture(withActiveSme);
       await registry.connect(operator).setTenantRoles(SME, MERCHANT | SPONSOR);
-      await registry.connect(smeAdmin).addMember(SME, clerk.address, MERCHANT);
+      await join(registry, smeAdmin, SME, clerk, MERCHANT);
       await expect(registry.requireActiveMember(clerk.address, SPONSOR))
         .to.be.revertedWithCustomError(registry, "RegistryMissingRole")
         .withArgs(clerk.address, SME, SPONSOR);
@@ -515,6 +730,10 @@ describe("TenantRegistry", function () {
       ["setTenantRoles", () => [SME, MERCHANT]],
       ["updateKyb", () => [SME, kyb("renewed")]],
       ["setSponsor", () => [SME, ZERO_ID]],
+      ["freeze", () => [SME, 1]],
+      ["unfreeze", () => [SME]],
+      ["setSettlementAddress", (f) => [SME, f.outsider.address]],
+      ["setAppointedAdmin", () => [SME, ZERO_ADDRESS]],
     ];
 
     for (const [method, args] of operatorCalls) {
@@ -532,11 +751,15 @@ describe("TenantRegistry", function () {
       });
     }
 
-    it("allows only the operator and the tenant's admins to add, change or remove members", async function () {
+    it("allows only the operator and the tenant's admins to invite, change or remove members", async function () {
       const f = await loadFixture(withActiveSme);
-      await f.registry.connect(f.smeAdmin).addMember(SME, f.clerk.address, MERCHANT);
+      await join(f.registry, f.smeAdmin, SME, f.clerk, MERCHANT);
+      await f.registry.connect(f.smeAdmin).inviteMember(SME, f.otherAdmin.address, MERCHANT);
       for (const caller of [f.admin, f.issuer, f.clerk, f.outsider]) {
-        await expect(f.registry.connect(caller).addMember(SME, f.otherAdmin.address, MERCHANT))
+        await expect(f.registry.connect(caller).inviteMember(SME, f.otherAdmin.address, MERCHANT))
+          .to.be.revertedWithCustomError(f.registry, "RegistryUnauthorizedManager")
+          .withArgs(caller.address, SME);
+        await expect(f.registry.connect(caller).revokeInvitation(SME, f.otherAdmin.address))
           .to.be.revertedWithCustomError(f.registry, "RegistryUnauthorizedManager")
           .withArgs(caller.address, SME);
         await expect(f.registry.connect(caller).setMemberRoles(f.clerk.address, MERCHANT | ADMIN))

@@ -67,6 +67,11 @@ export default userFacing(async (args: OpenArgs, hre: HardhatRuntimeEnvironment)
 
   const escrow = await escrowOf(ctx);
   const escrowAddress = await escrow.getAddress();
+  if (!(await escrow.isSettlementToken(await token.getAddress()))) {
+    throw new TaskUserError(
+      `${symbol} at ${await token.getAddress()} is not a settlement token listed by this deployment's escrow`,
+    );
+  }
   const balance = await token.balanceOf(payer);
   if (balance < amount)
     throw new TaskUserError(`the payer ${payer} holds ${format(balance)}, less than ${format(amount)}`);
@@ -112,7 +117,7 @@ export default userFacing(async (args: OpenArgs, hre: HardhatRuntimeEnvironment)
   const opened = eventIn(escrow, tx.receipt, "DealOpened");
   const id = dealIdOf(terms);
   console.log(`Opened deal ${id}: status Funded${args.permit ? " (funded by permit)" : ""}`);
-  console.log(`  ${format(amount)} from ${payer} (${formatId(opened.payerTenant)})`);
+  console.log(`  ${format(amount)} (token ${terms.token}) from ${payer} (${formatId(opened.payerTenant)})`);
   console.log(`  to ${payee} (${formatId(opened.payeeTenant)})`);
   if (amounts.length > 0) console.log(`  milestones ${amounts.map(format).join(" | ")}`);
   if (arbiter !== ZeroAddress) console.log(`  arbiter ${arbiter}`);

@@ -25,6 +25,9 @@ export default userFacing(async (args: DealArgs, hre: HardhatRuntimeEnvironment)
   console.log(`  payer         ${t.payer} (${formatId(deal.payerTenant)})`);
   console.log(`  payee         ${t.payee} (${formatId(deal.payeeTenant)})`);
   console.log(`  arbiter       ${t.arbiter === ZeroAddress ? "(none)" : t.arbiter}`);
+  // A look-alike token prints the same symbol: the address, and whether governance lists it, tell them apart.
+  const listed = await d.escrow.isSettlementToken(t.token);
+  console.log(`  token         ${t.token}${listed ? "" : " (NOT a listed settlement token of this deployment)"}`);
   console.log(`  amount        ${format(t.amount)}`);
   console.log(`  released      ${format(deal.released)}`);
   console.log(`  remaining     ${format(remainingOf(deal))}`);

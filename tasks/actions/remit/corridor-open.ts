@@ -50,6 +50,7 @@ export default userFacing(async (args: OpenArgs, hre: HardhatRuntimeEnvironment)
     feeFixed: terms.feeFixed,
     feeBps: terms.feeBps,
     settlementWindow: terms.settlementWindow,
+    minReceiverWindow: terms.minReceiverWindow,
     enabled,
   };
   const tx = await send(remittance, remittance.openCorridor, [corridorId, corridor], "CorridorOpened");

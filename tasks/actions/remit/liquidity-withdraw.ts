@@ -4,7 +4,7 @@ import { parseAddress, parseAmount } from "../../lib/args.js";
 import { openContext, type ContextOptions } from "../../lib/context.js";
 import { TaskUserError, userFacing } from "../../lib/errors.js";
 import { formatId } from "../../lib/registry.js";
-import { remittanceOf, requireLedgerMember } from "../../lib/remittance.js";
+import { remittanceOf, requireWithdrawer } from "../../lib/remittance.js";
 import { formatAmount, resolveToken } from "../../lib/tokens.js";
 import { registryOf } from "../../lib/tenants.js";
 import { describeTx, send } from "../../lib/tx.js";
@@ -22,7 +22,7 @@ export default userFacing(async (args: WithdrawArgs, hre: HardhatRuntimeEnvironm
   const amount = parseAmount("amount", args.amount, token.decimals);
   const remittance = await remittanceOf(ctx);
   const registry = await registryOf(ctx);
-  const tenantId = await requireLedgerMember(registry, ctx.signer.address, false);
+  const tenantId = await requireWithdrawer(registry, ctx.signer.address);
   const available = await remittance.balanceOf(tenantId, token.address);
   if (available < amount) {
     throw new TaskUserError(

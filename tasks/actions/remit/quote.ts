@@ -18,6 +18,8 @@ import { registryOf, requireTenant } from "../../lib/tenants.js";
 interface QuoteArgs extends ContextOptions {
   corridor: string;
   sender: string;
+  receiver: string;
+  holdFor: string;
   clientRef: string;
   amount: string;
   rate: string;
@@ -30,6 +32,8 @@ interface QuoteArgs extends ContextOptions {
 export default userFacing(async (args: QuoteArgs, hre: HardhatRuntimeEnvironment) => {
   const corridorId = parseId("corridor", args.corridor);
   const sendingTenant = parseId("sender", args.sender);
+  const receivingTenant = parseId("receiver", args.receiver);
+  if (receivingTenant === sendingTenant) throw new TaskUserError("--receiver must be another operator than --sender");
   const clientRef = parseHashOrText("client-ref", args.clientRef);
   if ((args.rate === "") === (args.destinationAmount === "")) {
     throw new TaskUserError("give exactly one of --rate and --destination-amount");
@@ -86,14 +90,25 @@ export default userFacing(async (args: QuoteArgs, hre: HardhatRuntimeEnvironment
     );
   }
 
+  const now = await chainNow(ctx.ethers.provider);
+  const expiry = now + validity;
+  const latestDeadline =
+    args.holdFor === "" ? expiry + corridor.settlementWindow : now + parseDuration("hold-for", args.holdFor);
+  if (latestDeadline < now + corridor.minReceiverWindow) {
+    throw new TaskUserError(
+      `--hold-for must leave the receiver at least the corridor's ${corridor.minReceiverWindow}s to confirm`,
+    );
+  }
   const quote = buildQuote({
     corridorId,
     sendingTenant,
+    receivingTenant,
     clientRef,
     sourceAmount,
     destinationAmount,
     fee: corridorFee(corridor, sourceAmount),
-    expiry: (await chainNow(ctx.ethers.provider)) + validity,
+    expiry,
+    latestDeadline,
   });
   const signed = await signQuote(
     ctx.signer,
@@ -105,7 +120,10 @@ export default userFacing(async (args: QuoteArgs, hre: HardhatRuntimeEnvironment
   console.log(`Quote ${quote.quoteId} for ${formatId(sendingTenant)} on ${formatId(corridorId)}`);
   console.log(`  pay      ${formatAmount(sourceAmount, source)} + fee ${formatAmount(quote.fee, source)}`);
   console.log(`  receive  ${formatAmount(destinationAmount, destination)}`);
-  console.log(`  expires  ${formatTime(quote.expiry)} (in ${validity}s)`);
+  console.log(`  to       ${formatId(receivingTenant)}`);
+  console.log(
+    `  expires  ${formatTime(quote.expiry)} (in ${validity}s); deadline at the latest ${formatTime(latestDeadline)}`,
+  );
   console.log(`  signed by ${signed.signer} for ${formatId(corridor.provider)}`);
   if (args.out === "") {
     console.log(json);

@@ -25,7 +25,9 @@ export default userFacing(async (args: RefundArgs, hre: HardhatRuntimeEnvironmen
   const tokens = tokenBook(ctx);
   const [source, destination] = [await tokens(record.sourceToken), await tokens(record.destinationToken)];
   console.log(`Remittance ${id}: Initiated -> Expired (refunded)`);
-  console.log(`  ${formatId(record.sendingTenant)} refunded ${formatAmount(record.sourceAmount + record.fee, source)}`);
+  console.log(`  ${formatId(record.sendingTenant)} refunded ${formatAmount(record.sourceAmount, source)}`);
+  // The fee pays the provider for the rate and liquidity it held: a firm quote is no free option.
+  console.log(`  ${formatId(record.provider)} kept the fee ${formatAmount(record.fee, source)}`);
   console.log(`  ${formatId(record.provider)} released ${formatAmount(record.destinationAmount, destination)}`);
   console.log(`  ${describeTx(tx)}`);
 });

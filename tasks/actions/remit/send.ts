@@ -37,7 +37,7 @@ export interface SendDependencies {
  */
 export async function sendRemittance(args: SendArgs, deps: SendDependencies): Promise<string> {
   if (args.quote === "") throw new TaskUserError("--quote is required (a file written by `remit quote`)");
-  const receivingTenant = parseId("to", args.to);
+  const receivingTenant = args.to === "" ? undefined : parseId("to", args.to);
   const recipientHash = parseHashOrText("recipient", args.recipient);
   const complianceHash = parseHashOrText("compliance", args.compliance);
   const deadlineIn = parseDuration("deadline", args.deadline);
@@ -56,14 +56,15 @@ export async function sendRemittance(args: SendArgs, deps: SendDependencies): Pr
   }
 
   const ctx = await deps.openContext();
-  const request: SendRequest = { signed, receivingTenant, deadlineIn, funding: args.pull ? "Pull" : "Ledger" };
+  // The quote binds the receiving operator; --to, when given, is only checked against it.
+  const request: SendRequest = { signed, deadlineIn, funding: args.pull ? "Pull" : "Ledger" };
+  if (receivingTenant !== undefined) request.receivingTenant = receivingTenant;
   const snapshot = await readSendSnapshot(ctx.platform, ctx.signer.address, request);
   unwrap(checkSend(request, snapshot));
 
   const { quote } = signed;
   const deadline = snapshot.now + deadlineIn;
   const params = buildInitiateParams(signed, {
-    receivingTenant,
     recipientHash,
     complianceHash,
     deadline,

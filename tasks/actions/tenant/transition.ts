@@ -12,9 +12,9 @@ interface TransitionArgs extends ContextOptions {
   reason?: string;
 }
 
-type Transition = "approve" | "suspend" | "reinstate" | "offboard";
+type Transition = "approve" | "suspend" | "reinstate" | "offboard" | "freeze" | "unfreeze";
 
-/** One action for the four lifecycle transitions: they differ only in the registry function called. */
+/** One action for the lifecycle transitions: they differ only in the registry function called. */
 export function transitionAction(transition: Transition) {
   return userFacing(async (args: TransitionArgs, hre: HardhatRuntimeEnvironment) => {
     const tenantId = parseId("tenant", args.tenant);
@@ -29,9 +29,13 @@ export function transitionAction(transition: Transition) {
         ? await send(registry, registry.approve, [tenantId], "TenantStatusChanged")
         : transition === "reinstate"
           ? await send(registry, registry.reinstate, [tenantId], "TenantStatusChanged")
-          : transition === "suspend"
-            ? await send(registry, registry.suspend, [tenantId, reason], "TenantStatusChanged")
-            : await send(registry, registry.offboard, [tenantId, reason], "TenantStatusChanged");
+          : transition === "unfreeze"
+            ? await send(registry, registry.unfreeze, [tenantId], "TenantStatusChanged")
+            : transition === "suspend"
+              ? await send(registry, registry.suspend, [tenantId, reason], "TenantStatusChanged")
+              : transition === "freeze"
+                ? await send(registry, registry.freeze, [tenantId, reason], "TenantStatusChanged")
+                : await send(registry, registry.offboard, [tenantId, reason], "TenantStatusChanged");
     const after = await registry.statusOf(tenantId);
     console.log(`${formatId(tenantId)}: ${formatStatus(before)} -> ${formatStatus(after)}`);
     console.log(`  ${describeTx(tx)}`);

@@ -77,12 +77,16 @@ describe("meta-transaction relayer (real node, real HTTP)", function () {
     world = await buildPlatform(isolated as never, () => {});
     setup = await openCorridor(world);
     const { registry, actors, tenants } = world;
-    await (await registry.connect(actors.buyer).addMember(tenants.buyer, buyerMember.address, Roles.merchant)).wait();
     await (
-      await registry.connect(actors.seller).addMember(tenants.seller, sellerMember.address, Roles.merchant)
+      await registry.connect(actors.buyer).inviteMember(tenants.buyer, buyerMember.address, Roles.merchant)
     ).wait();
     await (
-      await registry.connect(actors.phWallet).addMember(tenants.phWallet, phMember.address, Roles["payment-operator"])
+      await registry.connect(actors.seller).inviteMember(tenants.seller, sellerMember.address, Roles.merchant)
+    ).wait();
+    await (
+      await registry
+        .connect(actors.phWallet)
+        .inviteMember(tenants.phWallet, phMember.address, Roles["payment-operator"])
     ).wait();
     await (await world.hkd.connect(actors.issuer).mint(buyerMember.address, 1_000_000_00n)).wait();
     await (await actors.operator.sendTransaction({ to: relayerKey.address, value: 10n ** 19n })).wait();
@@ -101,6 +105,7 @@ describe("meta-transaction relayer (real node, real HTTP)", function () {
       allow: [
         { target: world.addresses.escrow, contract: "TokenEscrow", functions: ["openWithPermit", "open", "release"] },
         { target: world.addresses.remittance, contract: "RemittanceSettlement", functions: ["confirmPayout"] },
+        { target: world.addresses.registry, contract: "TenantRegistry", functions: ["acceptMembership"] },
       ],
       settlePollMs: 50,
       txPollMs: 50,
@@ -109,6 +114,16 @@ describe("meta-transaction relayer (real node, real HTTP)", function () {
     relayerUrl = await service.listen({ host: "127.0.0.1", port: 0 });
     client = new MetatxClient({ url: relayerUrl, adminKey: ADMIN_KEY });
     for (const tenant of [tenants.buyer, tenants.phWallet, tenants.seller]) await client.setBudget(tenant, BUDGET);
+    // Invited by their tenant's admin above, the members accept without gas, through the relayer.
+    for (const [member, tenant] of [
+      [buyerMember, tenants.buyer],
+      [sellerMember, tenants.seller],
+      [phMember, tenants.phWallet],
+    ] as const) {
+      const accept = registry.interface.encodeFunctionData("acceptMembership", [tenant]);
+      const outcome = await client.forwardAndWait(await sign(member, world.addresses.registry!, accept));
+      if (outcome.status !== "confirmed") throw new Error(`membership of ${member.address} not accepted`);
+    }
   });
 
   after(async function () {
@@ -214,6 +229,7 @@ describe("meta-transaction relayer (real node, real HTTP)", function () {
   describe("a member holding zero native gas", function () {
     it("opens and releases an escrow through the relayer, charged exactly what the receipts cost", async function () {
       expect(await provider().getBalance(buyerMember.address)).to.equal(0n);
+      const spentBefore = BigInt((await client.showBudget(world.tenants.buyer)).spent);
       const { terms: t, data } = await openData(buyerMember);
       const opened = await client.forwardAndWait(await sign(buyerMember, world.addresses.escrow!, data));
       expect(opened.status).to.equal("confirmed");
@@ -227,8 +243,8 @@ describe("meta-transaction relayer (real node, real HTTP)", function () {
       expect(await provider().getBalance(buyerMember.address)).to.equal(0n);
 
       const total = await expectCharged(world.tenants.buyer);
-      expect(total).to.equal(BigInt(opened.charged!) + BigInt(released.charged!));
-      expect(total > 0n).to.equal(true);
+      expect(total - spentBefore).to.equal(BigInt(opened.charged!) + BigInt(released.charged!));
+      expect(BigInt(opened.charged!) > 0n && BigInt(released.charged!) > 0n).to.equal(true);
       expect((await client.showBudget(world.tenants.buyer)).reserved).to.equal("0");
     });
 
@@ -243,7 +259,6 @@ describe("meta-transaction relayer (real node, real HTTP)", function () {
       });
       const signed = await signQuote(actors.bank, setup.domain, quote, clientRef);
       const params = buildInitiateParams(signed, {
-        receivingTenant: tenants.phWallet,
         recipientHash: keccak256(toUtf8Bytes("recipient")),
         complianceHash: keccak256(toUtf8Bytes("compliance")),
         deadline: (await chainNow(provider())) + DEADLINE,
@@ -299,6 +314,10 @@ describe("meta-transaction relayer (real node, real HTTP)", function () {
       const { data } = await openData(buyerMember, 100n);
       const request = await sign(stranger, world.addresses.escrow!, data);
       await expectRefused(world.tenants.buyer, () => client.forward(request), "not_member");
+      // Accepting a membership it was never offered does not make it one either.
+      const accept = world.registry.interface.encodeFunctionData("acceptMembership", [world.tenants.buyer]);
+      const uninvited = await sign(stranger, world.addresses.registry!, accept);
+      await expectRefused(world.tenants.buyer, () => client.forward(uninvited), "not_member");
     });
 
     it("refuses the member of a suspended tenant", async function () {
@@ -353,7 +372,9 @@ describe("meta-transaction relayer (real node, real HTTP)", function () {
     it("refuses a request its tenant's budget cannot cover", async function () {
       const tenant = world.tenants.seller;
       await (await world.hkd.connect(world.actors.issuer).mint(sellerMember.address, 100n)).wait();
-      await client.setBudget(tenant, 1n);
+      // A grant that leaves exactly 1 wei available (the member's acceptance was already charged).
+      const used = await client.showBudget(tenant);
+      await client.setBudget(tenant, BigInt(used.spent) + BigInt(used.reserved) - BigInt(used.sponsored) + 1n);
       try {
         const { data } = await openData(sellerMember, 100n);
         const request = await sign(sellerMember, world.addresses.escrow!, data);

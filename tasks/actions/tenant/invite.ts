@@ -7,13 +7,17 @@ import { formatId, formatRoles, parseRoles } from "../../lib/registry.js";
 import { registryOf, requireTenant } from "../../lib/tenants.js";
 import { describeTx, send } from "../../lib/tx.js";
 
-interface AddMemberArgs extends ContextOptions {
+interface InviteArgs extends ContextOptions {
   tenant: string;
   account: string;
   roles: string;
 }
 
-export default userFacing(async (args: AddMemberArgs, hre: HardhatRuntimeEnvironment) => {
+/**
+ * Invites an account to act for a tenant. Membership needs the account's consent: nothing changes for it
+ * until it accepts with `tenant accept` (directly or through the forwarder).
+ */
+export default userFacing(async (args: InviteArgs, hre: HardhatRuntimeEnvironment) => {
   const tenantId = parseId("tenant", args.tenant);
   if (args.account === "") throw new TaskUserError("--account is required");
   const account = parseAddress("account", args.account);
@@ -22,7 +26,8 @@ export default userFacing(async (args: AddMemberArgs, hre: HardhatRuntimeEnviron
   const ctx = await openContext(hre, args);
   const registry = await registryOf(ctx);
   await requireTenant(registry, tenantId);
-  const tx = await send(registry, registry.addMember, [tenantId, account, roles], "MemberAdded");
-  console.log(`${account} now acts for ${formatId(tenantId)} as ${formatRoles(roles)}`);
+  const tx = await send(registry, registry.inviteMember, [tenantId, account, roles], "MemberInvited");
+  console.log(`${account} invited to act for ${formatId(tenantId)} as ${formatRoles(roles)}`);
+  console.log(`  it becomes a member when it accepts: tenant accept --tenant ${formatId(tenantId)}`);
   console.log(`  ${describeTx(tx)}`);
 });

@@ -1,0 +1,3 @@
+import { transitionAction } from "./transition.js";
+
+export default transitionAction("freeze");
