@@ -176,6 +176,27 @@ describe("meta-transaction relayer (real node, real HTTP)", function () {
     return { terms: t, data };
   }
 
+  /** The HK wallet (which holds gas) initiates a remittance to the PH wallet, quoted by the bank. */
+  async function initiateRemittance(): Promise<RemittanceRecord> {
+    const { actors, tenants } = world;
+    const clientRef = keccak256(toUtf8Bytes(`metatx-test/${Date.now()}`));
+    const quote = priceQuote(setup, {
+      sendingTenant: tenants.hkWallet,
+      clientRef,
+      sourceAmount: 1_000_00n,
+      expiry: (await chainNow(provider())) + QUOTE_VALIDITY,
+    });
+    const signed = await signQuote(actors.bank, setup.domain, quote, clientRef);
+    const params = buildInitiateParams(signed, {
+      recipientHash: keccak256(toUtf8Bytes("recipient")),
+      complianceHash: keccak256(toUtf8Bytes("compliance")),
+      deadline: (await chainNow(provider())) + DEADLINE,
+    });
+    const receipt = (await (await setup.remittance.connect(actors.hkWallet).initiate(params)).wait())!;
+    const [record] = recordsFromReceipt(setup.remittance, receipt) as RemittanceRecord[];
+    return record!;
+  }
+
   /** What a refusal must leave untouched: the store, the relayer's chain nonce, the tenant's budget. */
   async function snapshot(tenant: string) {
     const counts = await service.store.read(async (q) => ({
@@ -249,31 +270,16 @@ describe("meta-transaction relayer (real node, real HTTP)", function () {
     });
 
     it("confirms a remittance through the relayer as the receiving operator's member", async function () {
-      const { actors, tenants } = world;
-      const clientRef = keccak256(toUtf8Bytes(`metatx-test/${Date.now()}`));
-      const quote = priceQuote(setup, {
-        sendingTenant: tenants.hkWallet,
-        clientRef,
-        sourceAmount: 1_000_00n,
-        expiry: (await chainNow(provider())) + QUOTE_VALIDITY,
-      });
-      const signed = await signQuote(actors.bank, setup.domain, quote, clientRef);
-      const params = buildInitiateParams(signed, {
-        recipientHash: keccak256(toUtf8Bytes("recipient")),
-        complianceHash: keccak256(toUtf8Bytes("compliance")),
-        deadline: (await chainNow(provider())) + DEADLINE,
-      });
-      const receipt = (await (await setup.remittance.connect(actors.hkWallet).initiate(params)).wait())!;
-      const [record] = recordsFromReceipt(setup.remittance, receipt) as RemittanceRecord[];
+      const record = await initiateRemittance();
       const data = setup.remittance.interface.encodeFunctionData("confirmPayout", [
-        record!,
+        record,
         keccak256(toUtf8Bytes("payout-ref")),
       ]);
       expect(await provider().getBalance(phMember.address)).to.equal(0n);
       const outcome = await client.forwardAndWait(await sign(phMember, world.addresses.remittance!, data));
       expect(outcome.status).to.equal("confirmed");
-      expect(await setup.remittance.statusOf(record!.id)).to.equal(BigInt(RemittanceStatus.indexOf("PaidOut")));
-      await expectCharged(tenants.phWallet);
+      expect(await setup.remittance.statusOf(record.id)).to.equal(BigInt(RemittanceStatus.indexOf("PaidOut")));
+      await expectCharged(world.tenants.phWallet);
     });
   });
 
@@ -476,7 +482,7 @@ describe("meta-transaction relayer (real node, real HTTP)", function () {
       expect(await client.showBudget(world.tenants.buyer)).to.deep.equal(budget);
     });
 
-    it("escrow open --permit --gasless and escrow release --gasless as a member without gas", async function () {
+    it("escrow open --permit --gasless, escrow release --gasless and remit confirm --gasless as members without gas", async function () {
       const env = { BUYER_MEMBER_KEY: buyerMember.privateKey };
       const common = ["--deployment", deploymentId, "--from", "BUYER_MEMBER_KEY", "--gasless", "--relayer", relayerUrl];
       const opened = await cli(
@@ -493,6 +499,21 @@ describe("meta-transaction relayer (real node, real HTTP)", function () {
       expect((await escrow().getDeal(dealId!)).status).to.equal(3n);
       expect(await provider().getBalance(buyerMember.address)).to.equal(0n);
       await expectCharged(world.tenants.buyer);
+
+      const remittance = await initiateRemittance();
+      const confirmed = await cli(
+        ["remit", "confirm", "--id", remittance.id, "--payout-ref", "bayani-payout-1", ...common.slice(0, 2)].concat([
+          "--from",
+          "PH_MEMBER_KEY",
+          "--gasless",
+          "--relayer",
+          relayerUrl,
+        ]),
+        { PH_MEMBER_KEY: phMember.privateKey },
+      );
+      expect(confirmed.code, confirmed.stderr).to.equal(0);
+      expect(await setup.remittance.statusOf(remittance.id)).to.equal(BigInt(RemittanceStatus.indexOf("PaidOut")));
+      expect(await provider().getBalance(phMember.address)).to.equal(0n);
 
       // Releasing again: refused before anything is sent (the deal is final), one line, non-zero exit.
       const again = await cli(["escrow", "release", "--deal", dealId!, ...common], env);
