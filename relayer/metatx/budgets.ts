@@ -1,3 +1,10 @@
+/**
+ * Gas budgets live here, in the relayer's store, not in a contract: the budget bounds what the relayer's
+ * own key spends and every charge names the transaction whose receipt priced it, so the chain already
+ * proves each spend; an on-chain ledger would add writes to every forwarded call (reserve, settle) or
+ * give up reserving before sending. History is append-only (`metatx_budget_events`). See README
+ * "Gasless members".
+ */
 import type { Sql } from "../core/store/store.js";
 import { budgetErrors, refuse } from "./errors.js";
 

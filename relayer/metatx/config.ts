@@ -60,6 +60,8 @@ export const metatxConfigSchema = z.strictObject({
     .array(
       z.strictObject({
         target: address,
+        // No SettlementToken: the tokens do not trust the forwarder (members fund by EIP-2612 permit inside
+        // the forwarded escrow or ledger call), so a forwarder bug can never move a holder's tokens.
         contract: z.enum(["TokenEscrow", "RemittanceSettlement", "TenantRegistry"]),
         functions: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).min(1),
       }),
