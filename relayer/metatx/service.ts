@@ -3,6 +3,7 @@ import type { DestinationStream } from "pino";
 import { ChainClient } from "../core/chain/chain-client.js";
 import { createLogger } from "../core/kit/logger.js";
 import { ServiceMetrics } from "../core/kit/metrics.js";
+import { nodeCheck } from "../core/kit/readiness.js";
 import { createService, type Service } from "../core/kit/service.js";
 import { SqliteStore } from "../core/store/sqlite-store.js";
 import { Eip1559Policy, ZeroGasPolicy } from "../core/tx/fee-policy.js";
@@ -84,6 +85,7 @@ export async function createMetatxService(options: {
     store,
     metrics,
     http: { bodyLimit: config.http.bodyLimit, rateLimit: config.http.rateLimit },
+    readiness: { node: nodeCheck(chain) },
     // Stopped in reverse: settlement first, then the loop that sends.
     workers: [{ name: "tx-policy-loop", stop: () => loop.stop() }, forwarding],
     routes: metatxRoutes({ forwarding, reads, adminKey: secrets.adminKey }),
