@@ -19,6 +19,7 @@ export type ErrorCode =
   | "TRANSPORT"
   | "NONCE"
   | "QUOTE_INVALID"
+  | "RELAYER_REFUSED"
   | "UNKNOWN";
 
 export interface BaseErrorOptions {
@@ -225,4 +226,28 @@ export class NonceError extends BaseError {
 export class QuoteError extends BaseError {
   override name = "QuoteError";
   override readonly code = "QUOTE_INVALID";
+}
+
+/**
+ * The meta-transaction relayer refused a request or reported it failed. `relayerCode` is the relayer's
+ * stable code (`budget_exhausted`, `would_revert`, ...); `revert` the target's decoded error, when any.
+ */
+export class RelayerRefusedError extends BaseError {
+  override name = "RelayerRefusedError";
+  override readonly code = "RELAYER_REFUSED";
+  override readonly retryable: boolean;
+
+  constructor(
+    readonly relayerCode: string,
+    readonly status: number,
+    shortMessage: string,
+    readonly relayerDetails: unknown = undefined,
+    options: BaseErrorOptions = {},
+  ) {
+    super(shortMessage, options);
+    // Limits that pass with time; everything else needs a new or different request.
+    this.retryable = ["rate_limited", "member_rate_limited", "member_in_flight_limit", "unavailable"].includes(
+      relayerCode,
+    );
+  }
 }

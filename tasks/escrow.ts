@@ -1,6 +1,7 @@
 import { emptyTask } from "hardhat/config";
 import type { TaskDefinition } from "hardhat/types/tasks";
 
+import { gaslessFlag, relayerOption } from "./lib/gasless.js";
 import { platformTask } from "./lib/task.js";
 
 const dealOption = {
@@ -49,11 +50,15 @@ export const escrowTasks: TaskDefinition[] = [
       defaultValue: "",
     })
     .addFlag({ name: "permit", description: "Fund with an EIP-2612 permit signature instead of a prior approval" })
+    .addFlag(gaslessFlag)
+    .addOption(relayerOption)
     .setAction(() => import("./actions/escrow/open.js"))
     .build(),
 
   platformTask(["escrow", "release"], "Release all that a deal still holds to the payee (payer only)")
     .addOption(dealOption)
+    .addFlag(gaslessFlag)
+    .addOption(relayerOption)
     .setAction(() => import("./actions/escrow/release.js"))
     .build(),
 

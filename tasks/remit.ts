@@ -1,6 +1,7 @@
 import { emptyTask } from "hardhat/config";
 import type { TaskDefinition } from "hardhat/types/tasks";
 
+import { gaslessFlag, relayerOption } from "./lib/gasless.js";
 import { platformTask } from "./lib/task.js";
 
 const corridorOption = {
@@ -161,6 +162,8 @@ export const remitTasks: TaskDefinition[] = [
       description: "Your reference of the payout: 32-byte hex, or text to hash",
       defaultValue: "",
     })
+    .addFlag(gaslessFlag)
+    .addOption(relayerOption)
     .setAction(() => import("./actions/remit/confirm.js"))
     .build(),
 

@@ -7,6 +7,8 @@ import {
   type ProvenTransaction,
 } from "../../client/transactions.js";
 
+import { sendGaslessProven, type GaslessOptions, type PopulatableMethod } from "../../client/metatx.js";
+
 export type SentTransaction = ProvenTransaction;
 
 /**
@@ -16,10 +18,13 @@ export type SentTransaction = ProvenTransaction;
  */
 export function send<ArgsT extends unknown[]>(
   contract: BaseContract,
-  method: ContractMethod<ArgsT>,
+  method: ContractMethod<ArgsT> & PopulatableMethod<ArgsT>,
   args: ArgsT,
   proof: string,
+  gasless?: GaslessOptions,
 ): Promise<SentTransaction> {
+  // --gasless: the signer signs a forward request and the meta-transaction relayer pays the gas.
+  if (gasless !== undefined) return sendGaslessProven(contract, method, args, proof, gasless);
   return sendProven(contract, method, args, proof);
 }
 

@@ -94,8 +94,14 @@ export class TxManager {
     let gasLimit: bigint | undefined;
     let rejection: RevertError | undefined;
     try {
-      // eth_estimateGas executes the call: a revert comes back with its data, as eth_call's would.
-      gasLimit = ((await ctx.chain.estimateGas(call)) * ctx.gasMarginPercent) / 100n;
+      if (input.gasLimit !== undefined) {
+        // A caller-computed limit (the meta-transaction relayer's): simulate with exactly that gas.
+        await ctx.chain.call({ ...call, gas: input.gasLimit });
+        gasLimit = input.gasLimit;
+      } else {
+        // eth_estimateGas executes the call: a revert comes back with its data, as eth_call's would.
+        gasLimit = ((await ctx.chain.estimateGas(call)) * ctx.gasMarginPercent) / 100n;
+      }
     } catch (error) {
       if (!(error instanceof RevertError)) throw error;
       rejection = error;
@@ -240,5 +246,8 @@ function validate(input: TxRequestInput): void {
   }
   if (input.value !== undefined && (input.value < 0n || input.value >= 2n ** 256n)) {
     throw new InvalidTxRequestError("value out of range");
+  }
+  if (input.gasLimit !== undefined && (input.gasLimit < 21_000n || input.gasLimit > 2n ** 63n)) {
+    throw new InvalidTxRequestError("gas limit out of range");
   }
 }

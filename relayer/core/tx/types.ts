@@ -59,6 +59,12 @@ export interface TxRequestInput {
   value?: bigint;
   /** Optional deadline (ms epoch): a request still queued then expires without using a nonce. */
   expiresAt?: number;
+  /**
+   * A gas limit the caller computed (the meta-transaction relayer must give the forwarder enough for the
+   * inner call's own limit, which an estimate does not guarantee); the simulation runs with exactly this
+   * gas. Omitted: estimate × the manager's margin.
+   */
+  gasLimit?: bigint;
 }
 
 export interface TxError {

@@ -18,9 +18,10 @@ import {
 import { checkDecimal, formatAmount, resolveTokenAddress, tokenAt, signPermit } from "../../lib/tokens.js";
 import { TaskUserError, userFacing } from "../../lib/errors.js";
 import { formatId } from "../../lib/registry.js";
+import { gaslessOf, type GaslessArgs } from "../../lib/gasless.js";
 import { describeTx, send } from "../../lib/tx.js";
 
-interface OpenArgs extends ContextOptions {
+interface OpenArgs extends ContextOptions, GaslessArgs {
   payee: string;
   amount: string;
   token: string;
@@ -98,8 +99,11 @@ export default userFacing(async (args: OpenArgs, hre: HardhatRuntimeEnvironment)
       escrow.openWithPermit,
       [terms, amounts, permit.deadline, permit.v, permit.r, permit.s],
       "DealOpened",
+      gaslessOf(ctx, args),
     );
   } else {
+    // A member without gas cannot send the approval the plain open needs: it funds by permit.
+    if (args.gasless) throw new TaskUserError("--gasless funds the deal by permit: add --permit");
     const allowance = await token.allowance(payer, escrowAddress);
     if (allowance < amount) {
       throw new TaskUserError(

@@ -3,18 +3,20 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { openContext, type ContextOptions } from "../../lib/context.js";
 import { dealContext, eventIn, parseDealId, requireNotFinal } from "../../lib/escrow.js";
 import { userFacing } from "../../lib/errors.js";
+import { gaslessOf, type GaslessArgs } from "../../lib/gasless.js";
 import { describeTx, send } from "../../lib/tx.js";
 
-interface DealArgs extends ContextOptions {
+interface DealArgs extends ContextOptions, GaslessArgs {
   deal: string;
 }
 
 export default userFacing(async (args: DealArgs, hre: HardhatRuntimeEnvironment) => {
   const dealId = parseDealId("deal", args.deal);
 
-  const d = await dealContext(await openContext(hre, args), dealId);
+  const ctx = await openContext(hre, args);
+  const d = await dealContext(ctx, dealId);
   requireNotFinal(d.deal, "release it");
-  const tx = await send(d.escrow, d.escrow.release, [d.deal.terms], "DealReleased");
+  const tx = await send(d.escrow, d.escrow.release, [d.deal.terms], "DealReleased", gaslessOf(ctx, args));
   const released = eventIn(d.escrow, tx.receipt, "DealReleased");
   const amount = released.amount as bigint;
   const fee = released.fee as bigint;

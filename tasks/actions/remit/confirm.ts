@@ -12,9 +12,10 @@ import {
   requireRemittance,
 } from "../../lib/remittance.js";
 import { formatAmount, tokenBook } from "../../lib/tokens.js";
+import { gaslessOf, type GaslessArgs } from "../../lib/gasless.js";
 import { describeTx, send } from "../../lib/tx.js";
 
-interface ConfirmArgs extends ContextOptions {
+interface ConfirmArgs extends ContextOptions, GaslessArgs {
   id: string;
   payoutRef: string;
 }
@@ -29,7 +30,13 @@ export default userFacing(async (args: ConfirmArgs, hre: HardhatRuntimeEnvironme
   requirePending(history);
   const { record } = history;
   await requireReceiverMember(ctx, history, "confirm");
-  const tx = await send(remittance, remittance.confirmPayout, [record, payoutRef], "RemittancePaidOut");
+  const tx = await send(
+    remittance,
+    remittance.confirmPayout,
+    [record, payoutRef],
+    "RemittancePaidOut",
+    gaslessOf(ctx, args),
+  );
   const tokens = tokenBook(ctx);
   const [source, destination] = [await tokens(record.sourceToken), await tokens(record.destinationToken)];
   console.log(`Remittance ${id}: Initiated -> PaidOut`);
