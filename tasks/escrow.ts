@@ -1,7 +1,7 @@
 import { emptyTask } from "hardhat/config";
 import type { TaskDefinition } from "hardhat/types/tasks";
 
-import { gaslessFlag, relayerOption } from "./lib/gasless.js";
+import { gaslessFlag, relayerOption } from "./lib/gasless-options.js";
 import { platformTask } from "./lib/task.js";
 
 const dealOption = {

@@ -1,7 +1,7 @@
 import { emptyTask, task } from "hardhat/config";
 import type { TaskDefinition } from "hardhat/types/tasks";
 
-import { relayerOption } from "./lib/gasless.js";
+import { relayerOption } from "./lib/gasless-options.js";
 
 const tenantOption = {
   name: "tenant",

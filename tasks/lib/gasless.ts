@@ -1,25 +1,15 @@
 import type { GaslessOptions } from "../../client/metatx.js";
 import type { TaskContext } from "./context.js";
 import { TaskUserError } from "./errors.js";
+import { RELAYER_URL_ENV } from "./gasless-options.js";
 
-/** The environment variable naming the relayer when `--relayer` is not given. */
-export const RELAYER_URL_ENV = "METATX_RELAYER_URL";
+export { RELAYER_URL_ENV, gaslessFlag, relayerOption } from "./gasless-options.js";
 
 /** Options of tasks that can go through the meta-transaction relayer. */
 export interface GaslessArgs {
   gasless: boolean;
   relayer: string;
 }
-
-export const gaslessFlag = {
-  name: "gasless",
-  description: "Sign a forward request and let the meta-transaction relayer pay the gas",
-} as const;
-export const relayerOption = {
-  name: "relayer",
-  description: `Meta-transaction relayer URL for --gasless (default: $${RELAYER_URL_ENV})`,
-  defaultValue: "",
-} as const;
 
 /** How to send: undefined for a direct transaction, relayer options for --gasless. */
 export function gaslessOf(ctx: TaskContext, args: GaslessArgs): GaslessOptions | undefined {
