@@ -4,7 +4,7 @@
  * wallet ledgers. Keys and secrets are generated into a temp folder (never the repo), URLs and the
  * wallets' app keys are printed, Ctrl-C stops them all.
  *
- *   npm run services -- --deployment <ignition deployment id> [--rpc http://127.0.0.1:8545] --dev-keys
+ *   npm run services -- --deployment <ignition deployment id> [--rpc <url>] --dev-keys   (--rpc: $LOCALHOST_RPC_URL, else 127.0.0.1:8545)
  *   npm run services -- --manifest export/deployments/<id>.json ...
  *
  * Hot keys: HK_OPERATOR_KEY, PH_OPERATOR_KEY, BANK_QUOTES_KEY (members of hk-wallet, ph-wallet and
@@ -28,7 +28,8 @@ import { RemittanceSettlement__factory } from "../typechain-types/index.js";
 
 const { values } = parseArgs({
   options: {
-    rpc: { type: "string", default: "http://127.0.0.1:8545" },
+    // The node `npm run setup:local` set up (LOCALHOST_RPC_URL, as `--network localhost` reads it).
+    rpc: { type: "string", default: process.env.LOCALHOST_RPC_URL ?? "http://127.0.0.1:8545" },
     deployment: { type: "string" },
     manifest: { type: "string" },
     dir: { type: "string" },
@@ -223,7 +224,9 @@ provider.destroy();
 process.stdout.write(
   [
     `Services started (configs, databases, keys and logs in ${dir}):`,
-    ...names.map((n) => `  ${n.padEnd(11)} ${url(n)}  (log ${path.join(dir, `${n}.log`)})`),
+    ...names.map(
+      (n, i) => `  ${n.padEnd(11)} ${url(n)}  (pid ${children[i]!.pid}, log ${path.join(dir, `${n}.log`)})`,
+    ),
     `HK wallet app key:  ${apiKeys.hkApp}`,
     `PH wallet app key:  ${apiKeys.phApp}`,
     `Wallet admin key (x-admin-key): ${adminKey}`,
