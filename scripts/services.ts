@@ -224,9 +224,7 @@ provider.destroy();
 process.stdout.write(
   [
     `Services started (configs, databases, keys and logs in ${dir}):`,
-    ...names.map(
-      (n, i) => `  ${n.padEnd(11)} ${url(n)}  (pid ${children[i]!.pid}, log ${path.join(dir, `${n}.log`)})`,
-    ),
+    ...names.map((n, i) => `  ${n.padEnd(11)} ${url(n)}  (pid ${children[i]!.pid}, log ${path.join(dir, `${n}.log`)})`),
     `HK wallet app key:  ${apiKeys.hkApp}`,
     `PH wallet app key:  ${apiKeys.phApp}`,
     `Wallet admin key (x-admin-key): ${adminKey}`,
