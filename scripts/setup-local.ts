@@ -17,6 +17,7 @@ import { encodeBytes32String } from "ethers";
 import hre, { network } from "hardhat";
 
 import { readIgnitionDeployment, verifyDeployment } from "../client/deployment.js";
+import { BaseError } from "../client/errors.js";
 import { DEMO_CORRIDOR, openCorridor } from "../fixtures/corridor.js";
 import { buildPlatform } from "../fixtures/platform.js";
 import { RemittanceSettlement__factory, TenantRegistry__factory } from "../typechain-types/index.js";
@@ -40,7 +41,7 @@ try {
       console.error(
         [
           `Deployment "${deploymentId}" exists in ${path.relative(".", deploymentsDir)} but is not on this node:`,
-          `  ${error instanceof Error ? error.message : String(error)}`,
+          `  ${error instanceof BaseError ? error.shortMessage : error instanceof Error ? error.message : String(error)}`,
           `Start over: rm -rf ${path.relative(".", path.join(deploymentsDir, deploymentId))} && npm run setup:local`,
           `(or pick another id: DEPLOYMENT_ID=<id> npm run setup:local)`,
         ].join("\n"),
