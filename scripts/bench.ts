@@ -19,7 +19,7 @@ import { writeFile } from "node:fs/promises";
 
 import { network } from "hardhat";
 
-import { BlockWatcher, type Chain } from "./bench/chain.js";
+import { BlockWatcher, type Chain } from "./bench/measuring-chain.js";
 import { BenchConfigError, readConfig } from "./bench/config.js";
 import { measureLatency } from "./bench/latency.js";
 import { renderReport } from "./bench/report.js";

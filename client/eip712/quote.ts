@@ -4,6 +4,8 @@
  */
 import {
   AbiCoder,
+  concat,
+  id,
   keccak256,
   Signature,
   TypedDataEncoder,
@@ -87,6 +89,33 @@ export function quoteTypedDataDomain(domain: QuoteDomain): TypedDataDomain {
 /** The EIP-712 digest of a quote (what `RemittanceSettlement.quoteDigest` returns). */
 export function quoteDigest(domain: QuoteDomain, quote: Quote): string {
   return TypedDataEncoder.hash(quoteTypedDataDomain(domain), QUOTE_TYPES, quote);
+}
+
+/**
+ * A digest function for many quotes of one domain: `quoteDigest`'s result, with the domain separator and
+ * the type hash computed once instead of re-deriving the typed-data encoder on every call. For a quote
+ * service signing hundreds of quotes a second (each field is a fixed 32-byte word, so the struct is
+ * encoded by concatenation).
+ */
+export function quoteHasher(domain: QuoteDomain): (quote: Quote) => string {
+  const domainSeparator = TypedDataEncoder.hashDomain(quoteTypedDataDomain(domain));
+  const typeHash = id(TypedDataEncoder.from(QUOTE_TYPES).encodeType("Quote"));
+  const word = (x: bigint) => x.toString(16).padStart(64, "0");
+  return (quote) => {
+    const structHash = keccak256(
+      typeHash +
+        quote.corridorId.slice(2) +
+        quote.sendingTenant.slice(2) +
+        quote.receivingTenant.slice(2) +
+        quote.quoteId.slice(2) +
+        word(quote.sourceAmount) +
+        word(quote.destinationAmount) +
+        word(quote.fee) +
+        word(quote.expiry) +
+        word(quote.latestDeadline),
+    );
+    return keccak256(concat(["0x1901", domainSeparator, structHash]));
+  };
 }
 
 /** Signs a quote as a member of the provider. */

@@ -10,7 +10,7 @@ import { keccak256, toUtf8Bytes } from "ethers";
 
 import { parseInitiated, recordsFromReceipt } from "../../client/remittance.js";
 import { QUOTE_VALIDITY } from "../../fixtures/corridor.js";
-import { LogListener, pollReceipt, sleep, type HotKey, type SeenReceipt } from "./chain.js";
+import { LogListener, pollReceipt, sleep, type HotKey, type SeenReceipt } from "./measuring-chain.js";
 import type { BenchConfig } from "./config.js";
 import { initiateParams, payoutRef } from "./operators.js";
 import type { BenchWorld } from "./setup.js";

@@ -7,9 +7,9 @@ import { priceDestination } from "../../client/quote-file.js";
 import { AMOUNTS, MID_RATE, openCorridor, SPREAD_BPS, type CorridorSetup } from "../../fixtures/corridor.js";
 import { buildPlatform } from "../../fixtures/platform.js";
 import type { DemoWorld } from "../../fixtures/world.js";
-import { HotKey, type Chain } from "./chain.js";
+import { HotKey, type Chain } from "./measuring-chain.js";
 import type { BenchConfig } from "./config.js";
-import { QuoteService } from "./quote-service.js";
+import { QuoteSignerPool } from "./quote-signer-pool.js";
 
 /** The platform deployed for the benchmark, with the keys of everyone who acts in it. */
 export interface BenchWorld {
@@ -21,7 +21,7 @@ export interface BenchWorld {
   /** The PH wallet's relayer: a PaymentOperator member of ph-wallet, confirming payouts. */
   phRelayer: HotKey;
   /** The bank's quote service, signing with a LiquidityProvider member key of the bank. */
-  quotes: QuoteService;
+  quotes: QuoteSignerPool;
   /**
    * Holders of tHKD who send the baseline transfers of the latency measure: `single` the lone transfers
    * (a), `first` and `second` the dependent pairs (b).
@@ -89,7 +89,8 @@ export async function buildBench(
   await mined(registry.connect(actors.hkWallet).inviteMember(tenants.hkWallet, hk!.address, po));
   await mined(registry.connect(actors.phWallet).inviteMember(tenants.phWallet, ph!.address, po));
   await mined(registry.connect(actors.bank).inviteMember(tenants.bank, bank!.address, Roles["liquidity-provider"]));
-  for (const wallet of [hk, ph, single, first, second]) {
+  // Every key that sends (the quote key too: it accepts its own membership) needs gas money.
+  for (const wallet of [hk, ph, bank, single, first, second]) {
     await mined(actors.operator.sendTransaction({ to: wallet!.address, value: parseEther("100") }));
   }
   await mined(registry.connect(hk!).acceptMembership(tenants.hkWallet));
@@ -108,7 +109,7 @@ export async function buildBench(
     await k.sync();
     return k;
   };
-  const quotes = new QuoteService(bank!, corridor, config.quoteThreads);
+  const quotes = new QuoteSignerPool(bank!, corridor, config.quoteThreads);
   await quotes.check(
     {
       sendingTenant: tenants.hkWallet,

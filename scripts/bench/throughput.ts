@@ -25,7 +25,7 @@ import {
   TIP,
   type PreparedTx,
   type SeenBlock,
-} from "./chain.js";
+} from "./measuring-chain.js";
 import type { BenchConfig } from "./config.js";
 import { initiateParams, payoutRef } from "./operators.js";
 import type { BenchWorld } from "./setup.js";

@@ -1,5 +1,6 @@
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 
+import { deploySettlementToken } from "../../fixtures/contracts.js";
 import type { GasRow } from "./types.js";
 
 /**
@@ -9,7 +10,13 @@ import type { GasRow } from "./types.js";
 export async function measureTransferBaseline(ethers: HardhatEthers): Promise<GasRow> {
   const [, , issuer, alice, bob] = await ethers.getSigners();
   if (issuer === undefined || alice === undefined || bob === undefined) throw new Error("need 5 accounts");
-  const token = await ethers.deployContract("SettlementToken", ["Baseline HKD", "bHKD", "HKD", 2, issuer.address]);
+  const [deployer] = await ethers.getSigners();
+  const token = await deploySettlementToken(deployer!, {
+    name: "Baseline HKD",
+    symbol: "bHKD",
+    currency: "HKD",
+    issuer,
+  });
   await token.connect(issuer).mint(alice.address, 1_000_000n);
   await token.connect(issuer).mint(bob.address, 1_000_000n);
   const tx = await token.connect(alice).transfer(bob.address, 12_345n);

@@ -1,12 +1,12 @@
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { ContractTransactionResponse } from "ethers";
-import { encodeBytes32String, id, keccak256, toUtf8Bytes, ZeroAddress, ZeroHash } from "ethers";
+import { encodeBytes32String, keccak256, toUtf8Bytes, ZeroAddress, ZeroHash } from "ethers";
 
 import { Roles } from "../../client/roles.js";
 import { HashFunction as HashFunctionTable, enumValues } from "../../client/enums.js";
 import { hashSecret, milestonesCommitment, type DealTerms } from "../../client/escrow.js";
 import { signPermit } from "../../client/eip712/permit.js";
-import type { SettlementToken, TenantRegistry, TokenEscrow } from "../../typechain-types/index.js";
+import { deployEscrow, deployRegistry, deploySettlementToken, onboardTenant } from "../../fixtures/contracts.js";
 import type { GasRow } from "./types.js";
 
 const HashFunction = enumValues(HashFunctionTable);
@@ -43,49 +43,30 @@ export async function measureEscrowGas(ethers: HardhatEthers): Promise<GasRow[]>
     throw new Error("need 8 accounts");
   }
 
-  const registry = (await ethers.deployContract("TenantRegistry", [
-    admin.address,
-    0,
-    ZeroAddress,
-  ])) as unknown as TenantRegistry;
-  await (await registry.grantRole(id("OPERATOR_ROLE"), operator.address)).wait();
-  const onboard = async (label: string, roles: number, member: HardhatEthersSigner) => {
-    const tenantId = encodeBytes32String(label);
-    await (
-      await registry.connect(operator).onboard({
-        tenantId,
-        name: label,
-        roles,
-        jurisdiction: "0x484b",
-        kybHash: keccak256(toUtf8Bytes(`kyb/${label}`)),
-        sponsor: ZeroHash,
-        admin: member.address,
-      })
-    ).wait();
-    await (await registry.connect(operator).approve(tenantId)).wait();
-  };
+  const registry = await deployRegistry(admin, { admin, operator });
+  const onboard = (label: string, roles: number, member: HardhatEthersSigner) =>
+    onboardTenant(registry, operator, {
+      tenantId: encodeBytes32String(label),
+      name: label,
+      roles,
+      jurisdiction: "0x484b",
+      kybHash: keccak256(toUtf8Bytes(`kyb/${label}`)),
+      admin: member,
+    });
   await onboard("gas-buyer", Roles.merchant, buyer);
   await onboard("gas-seller", Roles.merchant, seller);
   await onboard("gas-arbiter", Roles.arbiter, arbiterKey);
 
-  const token = (await ethers.deployContract("SettlementToken", [
-    "Gas HKD",
-    "gHKD",
-    "HKD",
-    2,
-    issuer.address,
-  ])) as unknown as SettlementToken;
-  const escrow = (await ethers.deployContract("TokenEscrow", [
-    admin.address,
-    0,
-    await registry.getAddress(),
-    ZeroAddress,
-    admin.address,
-    collector.address,
-    FEE_BPS,
-    30n * DAY,
-    [await token.getAddress()],
-  ])) as unknown as TokenEscrow;
+  const token = await deploySettlementToken(admin, { name: "Gas HKD", symbol: "gHKD", currency: "HKD", issuer });
+  const escrow = await deployEscrow(admin, {
+    admin,
+    registry: await registry.getAddress(),
+    feeManager: admin,
+    feeCollector: collector,
+    feeBps: FEE_BPS,
+    arbitrationPeriod: 30n * DAY,
+    settlementTokens: [await token.getAddress()],
+  });
   const escrowAddress = await escrow.getAddress();
   const tokenAddress = await token.getAddress();
 

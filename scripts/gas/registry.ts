@@ -1,8 +1,9 @@
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import type { ContractTransactionResponse } from "ethers";
-import { encodeBytes32String, id, keccak256, toUtf8Bytes } from "ethers";
+import { encodeBytes32String, keccak256, toUtf8Bytes } from "ethers";
 
 import { Roles } from "../../client/roles.js";
+import { deployRegistry } from "../../fixtures/contracts.js";
 import type { GasRow } from "./types.js";
 
 async function gas(tx: Promise<ContractTransactionResponse>): Promise<bigint> {
@@ -17,8 +18,7 @@ export async function measureRegistryGas(ethers: HardhatEthers): Promise<GasRow[
   if (admin === undefined || operator === undefined || tenantAdmin === undefined || member === undefined) {
     throw new Error("need 4 accounts");
   }
-  const registry = await ethers.deployContract("TenantRegistry", [admin.address, 0, ethers.ZeroAddress]);
-  await (await registry.grantRole(id("OPERATOR_ROLE"), operator.address)).wait();
+  const registry = await deployRegistry(admin, { admin, operator });
   const asOperator = registry.connect(operator);
   const tenant = encodeBytes32String("gas-sme");
   const rows: GasRow[] = [];

@@ -1,13 +1,19 @@
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { ContractTransactionResponse } from "ethers";
-import { encodeBytes32String, id, keccak256, toUtf8Bytes } from "ethers";
+import { encodeBytes32String, keccak256, toUtf8Bytes } from "ethers";
 
 import { buildQuote } from "../../client/quote-file.js";
 import { compactSignature, quoteTerms, signQuote, type QuoteDomain } from "../../client/eip712/quote.js";
 import { Roles } from "../../client/roles.js";
 import { recordsFromReceipt } from "../../client/remittance.js";
 import { signPermit } from "../../client/eip712/permit.js";
-import type { RemittanceSettlement, SettlementToken, TenantRegistry } from "../../typechain-types/index.js";
+import {
+  deployForwarder,
+  deployRegistry,
+  deployRemittance,
+  deploySettlementToken,
+  onboardTenant,
+} from "../../fixtures/contracts.js";
 import type { IRemittanceSettlement } from "../../typechain-types/remittance/RemittanceSettlement.js";
 import type { GasRow } from "./types.js";
 
@@ -44,48 +50,36 @@ export async function measureRemittanceGas(ethers: HardhatEthers): Promise<GasRo
   const row = (operation: string, gasUsed: bigint, count?: number) =>
     rows.push({ group: "remittance", operation, gasUsed, ...(count === undefined ? {} : { count }) });
 
-  const forwarder = await ethers.deployContract("PlatformForwarder");
-  const registry = (await ethers.deployContract("TenantRegistry", [
-    admin!.address,
-    0,
-    await forwarder.getAddress(),
-  ])) as unknown as TenantRegistry;
-  await mined(registry.grantRole(id("OPERATOR_ROLE"), operator!.address));
-  const token = async (symbol: string, currency: string) =>
-    (await ethers.deployContract("SettlementToken", [
-      `Gas ${currency}`,
-      symbol,
-      currency,
-      2,
-      issuer!.address,
-    ])) as unknown as SettlementToken;
+  const forwarder = await deployForwarder(admin!);
+  const registry = await deployRegistry(admin!, {
+    admin: admin!,
+    operator: operator!,
+    forwarder: await forwarder.getAddress(),
+  });
+  const token = (symbol: string, currency: string) =>
+    deploySettlementToken(admin!, { name: `Gas ${currency}`, symbol, currency, issuer: issuer! });
   const hkd = await token("tHKD", "HKD");
   const php = await token("tPHP", "PHP");
-  const onboard = async (tenant: string, name: string, roles: number, member: HardhatEthersSigner) => {
-    await mined(
-      registry.connect(operator).onboard({
-        tenantId: tenant,
-        name,
-        roles,
-        jurisdiction: "0x484b",
-        kybHash: keccak256(toUtf8Bytes(tenant)),
-        sponsor: ethers.ZeroHash,
-        admin: member.address,
-      }),
-    );
-    await mined(registry.connect(operator).approve(tenant));
-  };
+  const onboard = (tenant: string, name: string, roles: number, member: HardhatEthersSigner) =>
+    onboardTenant(registry, operator!, {
+      tenantId: tenant,
+      name,
+      roles,
+      jurisdiction: "0x484b",
+      kybHash: keccak256(toUtf8Bytes(tenant)),
+      admin: member,
+    });
   await onboard(HK, "Harbour Pay", Roles["payment-operator"], hkMember!);
   await onboard(PH, "Bayani Wallet", Roles["payment-operator"], phMember!);
   await onboard(BANK, "Pearl River Settlement Bank", Roles["liquidity-provider"], bankMember!);
 
-  const remittance = (await ethers.deployContract("RemittanceSettlement", [
-    admin!.address,
-    operator!.address,
-    feeCollector!.address,
-    await registry.getAddress(),
-    await forwarder.getAddress(),
-  ])) as unknown as RemittanceSettlement;
+  const remittance = await deployRemittance(admin!, {
+    admin: admin!,
+    operator: operator!,
+    feeCollector: feeCollector!,
+    registry: await registry.getAddress(),
+    forwarder: await forwarder.getAddress(),
+  });
   const settlement = await remittance.getAddress();
   const domain: QuoteDomain = { chainId: (await ethers.provider.getNetwork()).chainId, verifyingContract: settlement };
 

@@ -6,7 +6,14 @@ import {
   forwarderTypedDataDomain,
   signForwardRequest,
 } from "../../client/eip712/forward-request.js";
-import { recoverQuoteSigner, remittanceIdOf, signQuote, type QuoteDomain } from "../../client/eip712/quote.js";
+import {
+  quoteDigest,
+  quoteHasher,
+  recoverQuoteSigner,
+  remittanceIdOf,
+  signQuote,
+  type QuoteDomain,
+} from "../../client/eip712/quote.js";
 import { QuoteError } from "../../client/errors.js";
 import { buildQuote, parseSignedQuote, priceDestination, serializeSignedQuote } from "../../client/quote-file.js";
 
@@ -56,6 +63,13 @@ describe("client EIP-712 tables", function () {
       expect(() => parseSignedQuote(otherReceiver)).to.throw(QuoteError, /recovers to .*, not to the stated signer/);
       const later = text.replace('"latestDeadline": "1800003600"', '"latestDeadline": "1800007200"');
       expect(() => parseSignedQuote(later)).to.throw(QuoteError, /recovers to .*, not to the stated signer/);
+    });
+
+    it("hashes many quotes of one domain to the same digest as quoteDigest", function () {
+      const digest = quoteHasher(domain);
+      for (const q of [quote(), { ...quote(), fee: 0n, sourceAmount: 2n ** 128n - 1n }]) {
+        expect(digest(q)).to.equal(quoteDigest(domain, q));
+      }
     });
 
     it("refuses a quote file naming the sender as its receiver", async function () {

@@ -3,6 +3,7 @@ import { id, keccak256, toUtf8Bytes, ZeroAddress, ZeroHash } from "ethers";
 
 import { HashFunction as HashFunctionTable, enumValues } from "../../client/enums.js";
 import { milestonesCommitment, type DealTerms } from "../../client/escrow.js";
+import { deployEscrow } from "../../fixtures/contracts.js";
 import type { TokenEscrow } from "../../typechain-types/index.js";
 import { deployCore, onboardActive, Roles, tenantId, type CorePlatform } from "./platform.js";
 
@@ -54,17 +55,16 @@ export async function deployEscrowPlatform(ethers: HardhatEthers): Promise<Escro
   await onboardActive(core.registry, core.operator, { label: "sme-seller", roles: Roles.merchant, admin: seller });
   await onboardActive(core.registry, core.operator, { label: "trade-arbiter", roles: Roles.arbiter, admin: arbiter });
 
-  const escrow = (await ethers.deployContract("TokenEscrow", [
-    core.admin.address,
-    0,
-    await core.registry.getAddress(),
-    await core.forwarder.getAddress(),
-    feeManager.address,
-    collector.address,
-    FEE_BPS,
-    ARBITRATION_PERIOD,
-    [await core.hkd.getAddress(), await core.php.getAddress()],
-  ])) as unknown as TokenEscrow;
+  const escrow = await deployEscrow(core.admin, {
+    admin: core.admin,
+    registry: await core.registry.getAddress(),
+    forwarder: await core.forwarder.getAddress(),
+    feeManager,
+    feeCollector: collector,
+    feeBps: FEE_BPS,
+    arbitrationPeriod: ARBITRATION_PERIOD,
+    settlementTokens: [await core.hkd.getAddress(), await core.php.getAddress()],
+  });
   await core.hkd.connect(core.issuer).mint(buyer.address, BUYER_FUNDS);
   await core.hkd.connect(buyer).approve(await escrow.getAddress(), BUYER_FUNDS);
 

@@ -1,7 +1,8 @@
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import { encodeBytes32String, id, keccak256, toUtf8Bytes } from "ethers";
+import { encodeBytes32String, keccak256, toUtf8Bytes } from "ethers";
 
 import { Roles } from "../../client/roles.js";
+import { deployCoreContracts, onboardTenant, OPERATOR_ROLE } from "../../fixtures/contracts.js";
 import type { PlatformForwarder, SettlementToken, TenantRegistry } from "../../typechain-types/index.js";
 
 export { Roles };
@@ -9,7 +10,7 @@ export { Roles };
 /** `TenantStatus` enum values. */
 export const Status = { None: 0n, Pending: 1n, Active: 2n, Suspended: 3n, Offboarded: 4n, Frozen: 5n } as const;
 
-export const OPERATOR_ROLE = id("OPERATOR_ROLE");
+export { OPERATOR_ROLE };
 export const ZERO_ID = "0x" + "00".repeat(32);
 
 export const tenantId = (label: string) => encodeBytes32String(label);
@@ -31,24 +32,8 @@ export interface CorePlatform {
 export async function deployCore(ethers: HardhatEthers): Promise<CorePlatform> {
   const [admin, operator, issuer] = await ethers.getSigners();
   if (admin === undefined || operator === undefined || issuer === undefined) throw new Error("need 3 accounts");
-  const forwarder = await ethers.deployContract("PlatformForwarder");
-  const registry = await ethers.deployContract("TenantRegistry", [admin.address, 0, await forwarder.getAddress()]);
-  await registry.connect(admin).grantRole(OPERATOR_ROLE, operator.address);
-  const hkd = await ethers.deployContract("SettlementToken", [
-    "Tokenized Hong Kong Dollar",
-    "tHKD",
-    "HKD",
-    2,
-    issuer.address,
-  ]);
-  const php = await ethers.deployContract("SettlementToken", [
-    "Tokenized Philippine Peso",
-    "tPHP",
-    "PHP",
-    2,
-    issuer.address,
-  ]);
-  return { forwarder, registry, hkd, php, admin, operator, issuer };
+  const contracts = await deployCoreContracts({ admin, operator, issuer });
+  return { ...contracts, admin, operator, issuer };
 }
 
 export interface TenantSpec {
@@ -81,16 +66,13 @@ export async function onboardActive(
   operator: HardhatEthersSigner,
   spec: TenantSpec,
 ): Promise<string> {
-  const tid = tenantId(spec.label);
-  await registry.connect(operator).onboard({
-    tenantId: tid,
+  return onboardTenant(registry, operator, {
+    tenantId: tenantId(spec.label),
     name: spec.name ?? spec.label,
     roles: spec.roles,
     jurisdiction: jurisdiction(spec.country ?? "HK"),
     kybHash: kyb(`kyb:${spec.label}`),
     sponsor: spec.sponsor ?? ZERO_ID,
-    admin: spec.admin.address,
+    admin: spec.admin,
   });
-  await registry.connect(operator).approve(tid);
-  return tid;
 }

@@ -13,6 +13,7 @@ import {
 import { Funding as FundingTable, enumValues } from "../../client/enums.js";
 import type { IRemittanceSettlement } from "../../typechain-types/remittance/RemittanceSettlement.js";
 import type { RemittanceSettlement, SettlementToken } from "../../typechain-types/index.js";
+import { deployRemittance } from "../../fixtures/contracts.js";
 import { deployCore, join, onboardActive, Roles, tenantId, type CorePlatform } from "./platform.js";
 
 const Funding = enumValues(FundingTable);
@@ -122,13 +123,13 @@ export async function deployRemittanceWorld(ethers: HardhatEthers): Promise<Remi
   await join(registry, hkOps!, HK, hkClerk!, Roles.admin);
   await join(registry, bankQuoter!, BANK, bankClerk!, Roles.admin);
 
-  const remittance = (await ethers.deployContract("RemittanceSettlement", [
-    core.admin.address,
-    operator.address,
-    feeCollector!.address,
-    await registry.getAddress(),
-    await core.forwarder.getAddress(),
-  ])) as unknown as RemittanceSettlement;
+  const remittance = await deployRemittance(core.admin, {
+    admin: core.admin,
+    operator,
+    feeCollector: feeCollector!,
+    registry: await registry.getAddress(),
+    forwarder: await core.forwarder.getAddress(),
+  });
   const settlement = await remittance.getAddress();
   const corridor = corridorConfig(core, await core.hkd.getAddress(), await core.php.getAddress());
   await remittance.connect(operator).openCorridor(CORRIDOR, corridor);

@@ -1,20 +1,21 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
-import { openContext, type ContextOptions } from "../../lib/context.js";
+import type { ContextOptions } from "../../lib/context.js";
+import { hreDependencies, type ActionDependencies } from "../../lib/dependencies.js";
 import { dealContext, eventIn, hashSecret, parseDealId, parseSecret, requireNotFinal } from "../../lib/escrow.js";
 import { TaskUserError, userFacing } from "../../lib/errors.js";
 import { describeTx, send } from "../../lib/tx.js";
 
-interface ClaimArgs extends ContextOptions {
+export interface ClaimArgs extends ContextOptions {
   deal: string;
   secret: string;
 }
 
-export default userFacing(async (args: ClaimArgs, hre: HardhatRuntimeEnvironment) => {
+export async function claimDeal(args: ClaimArgs, deps: ActionDependencies): Promise<void> {
   const dealId = parseDealId("deal", args.deal);
   const secret = parseSecret("secret", args.secret);
 
-  const d = await dealContext(await openContext(hre, args), dealId);
+  const d = await dealContext(await deps.openContext(), dealId);
   requireNotFinal(d.deal, "claim it");
   const { hashlock, hashFunction } = d.deal.terms;
   if (BigInt(hashlock) === 0n)
@@ -26,7 +27,11 @@ export default userFacing(async (args: ClaimArgs, hre: HardhatRuntimeEnvironment
   const claimed = eventIn(d.escrow, tx.receipt, "DealClaimed");
   const amount = claimed.amount as bigint;
   const fee = claimed.fee as bigint;
-  console.log(`Deal ${dealId}: ${d.deal.status} -> Released (claimed with the secret)`);
-  console.log(`  paid ${d.format(amount - fee)} to ${d.deal.terms.payee}, platform fee ${d.format(fee)}`);
-  console.log(`  ${describeTx(tx)}`);
-});
+  deps.print.line(`Deal ${dealId}: ${d.deal.status} -> Released (claimed with the secret)`);
+  deps.print.line(`  paid ${d.format(amount - fee)} to ${d.deal.terms.payee}, platform fee ${d.format(fee)}`);
+  deps.print.line(`  ${describeTx(tx)}`);
+}
+
+export default userFacing((args: ClaimArgs, hre: HardhatRuntimeEnvironment) =>
+  claimDeal(args, hreDependencies(hre, args)),
+);

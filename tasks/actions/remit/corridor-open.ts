@@ -1,7 +1,8 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { parseId } from "../../lib/args.js";
-import { openContext, type ContextOptions } from "../../lib/context.js";
+import type { ContextOptions } from "../../lib/context.js";
+import { hreDependencies, type ActionDependencies } from "../../lib/dependencies.js";
 import { TaskUserError, userFacing } from "../../lib/errors.js";
 import { formatId } from "../../lib/registry.js";
 import {
@@ -15,16 +16,16 @@ import { resolveToken } from "../../lib/tokens.js";
 import { registryOf } from "../../lib/tenants.js";
 import { describeTx, send } from "../../lib/tx.js";
 
-interface OpenArgs extends ContextOptions, CorridorTermArgs {
+export interface OpenArgs extends ContextOptions, CorridorTermArgs {
   corridor: string;
   source: string;
   destination: string;
   disabled: boolean;
 }
 
-export default userFacing(async (args: OpenArgs, hre: HardhatRuntimeEnvironment) => {
+export async function openCorridor(args: OpenArgs, deps: ActionDependencies): Promise<void> {
   const corridorId = parseId("corridor", args.corridor);
-  const ctx = await openContext(hre, args);
+  const ctx = await deps.openContext();
   const [source, destination] = [
     await resolveToken(ctx, "source", args.source),
     await resolveToken(ctx, "destination", args.destination),
@@ -54,7 +55,11 @@ export default userFacing(async (args: OpenArgs, hre: HardhatRuntimeEnvironment)
     enabled,
   };
   const tx = await send(remittance, remittance.openCorridor, [corridorId, corridor], "CorridorOpened");
-  console.log(`Opened corridor ${formatId(corridorId)}`);
-  for (const line of describeCorridor(corridor, source, destination)) console.log(`  ${line}`);
-  console.log(`  ${describeTx(tx)}`);
-});
+  deps.print.line(`Opened corridor ${formatId(corridorId)}`);
+  for (const line of describeCorridor(corridor, source, destination)) deps.print.line(`  ${line}`);
+  deps.print.line(`  ${describeTx(tx)}`);
+}
+
+export default userFacing((args: OpenArgs, hre: HardhatRuntimeEnvironment) =>
+  openCorridor(args, hreDependencies(hre, args)),
+);

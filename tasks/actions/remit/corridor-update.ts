@@ -1,7 +1,8 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { parseId } from "../../lib/args.js";
-import { openContext, type ContextOptions } from "../../lib/context.js";
+import type { ContextOptions } from "../../lib/context.js";
+import { hreDependencies, type ActionDependencies } from "../../lib/dependencies.js";
 import { userFacing } from "../../lib/errors.js";
 import { formatId } from "../../lib/registry.js";
 import {
@@ -17,16 +18,16 @@ import { tokenBook } from "../../lib/tokens.js";
 import { registryOf } from "../../lib/tenants.js";
 import { describeTx, send } from "../../lib/tx.js";
 
-interface UpdateArgs extends ContextOptions, CorridorTermArgs {
+export interface UpdateArgs extends ContextOptions, CorridorTermArgs {
   corridor: string;
   enabled: string;
 }
 
-export default userFacing(async (args: UpdateArgs, hre: HardhatRuntimeEnvironment) => {
+export async function updateCorridor(args: UpdateArgs, deps: ActionDependencies): Promise<void> {
   const corridorId = parseId("corridor", args.corridor);
   const enabledArg = args.enabled === "" ? undefined : parseBool("enabled", args.enabled);
 
-  const ctx = await openContext(hre, args);
+  const ctx = await deps.openContext();
   const remittance = await remittanceOf(ctx);
   const registry = await registryOf(ctx);
   const current = await requireCorridor(remittance, corridorId);
@@ -35,7 +36,11 @@ export default userFacing(async (args: UpdateArgs, hre: HardhatRuntimeEnvironmen
   const corridor = { ...current, ...parseCorridorTerms(args, source, current), enabled: enabledArg ?? current.enabled };
   if (corridor.enabled) await checkProvider(registry, corridor.provider);
   const tx = await send(remittance, remittance.updateCorridor, [corridorId, corridor], "CorridorUpdated");
-  console.log(`Updated corridor ${formatId(corridorId)}`);
-  for (const line of describeCorridor(corridor, source, destination)) console.log(`  ${line}`);
-  console.log(`  ${describeTx(tx)}`);
-});
+  deps.print.line(`Updated corridor ${formatId(corridorId)}`);
+  for (const line of describeCorridor(corridor, source, destination)) deps.print.line(`  ${line}`);
+  deps.print.line(`  ${describeTx(tx)}`);
+}
+
+export default userFacing((args: UpdateArgs, hre: HardhatRuntimeEnvironment) =>
+  updateCorridor(args, hreDependencies(hre, args)),
+);

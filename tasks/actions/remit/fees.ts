@@ -1,25 +1,26 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { parseAddress, parseAmount, parseId } from "../../lib/args.js";
-import { openContext, type ContextOptions } from "../../lib/context.js";
+import type { ContextOptions } from "../../lib/context.js";
+import { hreDependencies, type ActionDependencies } from "../../lib/dependencies.js";
 import { TaskUserError, userFacing } from "../../lib/errors.js";
 import { formatId } from "../../lib/registry.js";
 import { remittanceOf } from "../../lib/remittance.js";
 import { formatAmount, resolveToken } from "../../lib/tokens.js";
 import { describeTx, send } from "../../lib/tx.js";
 
-interface FeesArgs extends ContextOptions {
+export interface FeesArgs extends ContextOptions {
   provider: string;
   token: string;
   amount: string;
   to: string;
 }
 
-export default userFacing(async (args: FeesArgs, hre: HardhatRuntimeEnvironment) => {
+export async function claimFees(args: FeesArgs, deps: ActionDependencies): Promise<void> {
   const provider = parseId("provider", args.provider);
   const to = args.to === "" ? undefined : parseAddress("to", args.to);
 
-  const ctx = await openContext(hre, args);
+  const ctx = await deps.openContext();
   const token = await resolveToken(ctx, "token", args.token);
   const remittance = await remittanceOf(ctx);
   const collector = await remittance.feeCollector();
@@ -39,8 +40,12 @@ export default userFacing(async (args: FeesArgs, hre: HardhatRuntimeEnvironment)
     [provider, token.address, amount, recipient],
     "FeesWithdrawn",
   );
-  console.log(
+  deps.print.line(
     `Withdrew ${formatAmount(amount, token)} of platform fees (earned via ${formatId(provider)}) to ${recipient}`,
   );
-  console.log(`  ${describeTx(tx)}`);
-});
+  deps.print.line(`  ${describeTx(tx)}`);
+}
+
+export default userFacing((args: FeesArgs, hre: HardhatRuntimeEnvironment) =>
+  claimFees(args, hreDependencies(hre, args)),
+);

@@ -1,7 +1,8 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { parseAmount } from "../../lib/args.js";
-import { openContext, type ContextOptions } from "../../lib/context.js";
+import type { ContextOptions } from "../../lib/context.js";
+import { hreDependencies, type ActionDependencies } from "../../lib/dependencies.js";
 import { TaskUserError, userFacing } from "../../lib/errors.js";
 import { formatId } from "../../lib/registry.js";
 import { chainNow, remittanceOf, requireLedgerMember } from "../../lib/remittance.js";
@@ -9,13 +10,13 @@ import { formatAmount, resolveToken, signPermit } from "../../lib/tokens.js";
 import { registryOf } from "../../lib/tenants.js";
 import { describeTx, send } from "../../lib/tx.js";
 
-interface DepositArgs extends ContextOptions {
+export interface DepositArgs extends ContextOptions {
   token: string;
   amount: string;
 }
 
-export default userFacing(async (args: DepositArgs, hre: HardhatRuntimeEnvironment) => {
-  const ctx = await openContext(hre, args);
+export async function depositLiquidity(args: DepositArgs, deps: ActionDependencies): Promise<void> {
+  const ctx = await deps.openContext();
   const token = await resolveToken(ctx, "token", args.token);
   const amount = parseAmount("amount", args.amount, token.decimals);
   const remittance = await remittanceOf(ctx);
@@ -47,7 +48,11 @@ export default userFacing(async (args: DepositArgs, hre: HardhatRuntimeEnvironme
     );
   }
   const available = await remittance.balanceOf(tenantId, token.address);
-  console.log(`Deposited ${formatAmount(amount, token)} into ${formatId(tenantId)}'s ledger`);
-  console.log(`  available now ${formatAmount(available, token)}`);
-  console.log(`  ${describeTx(tx)}`);
-});
+  deps.print.line(`Deposited ${formatAmount(amount, token)} into ${formatId(tenantId)}'s ledger`);
+  deps.print.line(`  available now ${formatAmount(available, token)}`);
+  deps.print.line(`  ${describeTx(tx)}`);
+}
+
+export default userFacing((args: DepositArgs, hre: HardhatRuntimeEnvironment) =>
+  depositLiquidity(args, hreDependencies(hre, args)),
+);

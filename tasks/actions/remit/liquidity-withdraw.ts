@@ -1,7 +1,8 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { parseAddress, parseAmount } from "../../lib/args.js";
-import { openContext, type ContextOptions } from "../../lib/context.js";
+import type { ContextOptions } from "../../lib/context.js";
+import { hreDependencies, type ActionDependencies } from "../../lib/dependencies.js";
 import { TaskUserError, userFacing } from "../../lib/errors.js";
 import { formatId } from "../../lib/registry.js";
 import { remittanceOf, requireWithdrawer } from "../../lib/remittance.js";
@@ -9,15 +10,15 @@ import { formatAmount, resolveToken } from "../../lib/tokens.js";
 import { registryOf } from "../../lib/tenants.js";
 import { describeTx, send } from "../../lib/tx.js";
 
-interface WithdrawArgs extends ContextOptions {
+export interface WithdrawArgs extends ContextOptions {
   token: string;
   amount: string;
   to: string;
 }
 
-export default userFacing(async (args: WithdrawArgs, hre: HardhatRuntimeEnvironment) => {
+export async function withdrawLiquidity(args: WithdrawArgs, deps: ActionDependencies): Promise<void> {
   const to = args.to === "" ? undefined : parseAddress("to", args.to);
-  const ctx = await openContext(hre, args);
+  const ctx = await deps.openContext();
   const token = await resolveToken(ctx, "token", args.token);
   const amount = parseAmount("amount", args.amount, token.decimals);
   const remittance = await remittanceOf(ctx);
@@ -32,7 +33,11 @@ export default userFacing(async (args: WithdrawArgs, hre: HardhatRuntimeEnvironm
   }
   const recipient = to ?? ctx.signer.address;
   const tx = await send(remittance, remittance.withdraw, [token.address, amount, recipient], "Withdrawn");
-  console.log(`Withdrew ${formatAmount(amount, token)} from ${formatId(tenantId)}'s ledger to ${recipient}`);
-  console.log(`  available now ${formatAmount(available - amount, token)}`);
-  console.log(`  ${describeTx(tx)}`);
-});
+  deps.print.line(`Withdrew ${formatAmount(amount, token)} from ${formatId(tenantId)}'s ledger to ${recipient}`);
+  deps.print.line(`  available now ${formatAmount(available - amount, token)}`);
+  deps.print.line(`  ${describeTx(tx)}`);
+}
+
+export default userFacing((args: WithdrawArgs, hre: HardhatRuntimeEnvironment) =>
+  withdrawLiquidity(args, hreDependencies(hre, args)),
+);

@@ -1,6 +1,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
-import { openContext, type ContextOptions } from "../../lib/context.js";
+import type { ContextOptions } from "../../lib/context.js";
+import { hreDependencies, type ActionDependencies } from "../../lib/dependencies.js";
 import { checkRefundable, unwrap } from "../../../client/preflight.js";
 import { userFacing } from "../../lib/errors.js";
 import { formatId } from "../../lib/registry.js";
@@ -8,14 +9,14 @@ import { chainNow, parseRemittanceId, remittanceOf, requirePending, requireRemit
 import { formatAmount, tokenBook } from "../../lib/tokens.js";
 import { describeTx, send } from "../../lib/tx.js";
 
-interface RefundArgs extends ContextOptions {
+export interface RefundArgs extends ContextOptions {
   id: string;
 }
 
-export default userFacing(async (args: RefundArgs, hre: HardhatRuntimeEnvironment) => {
+export async function refundRemittance(args: RefundArgs, deps: ActionDependencies): Promise<void> {
   const id = parseRemittanceId(args.id);
 
-  const ctx = await openContext(hre, args);
+  const ctx = await deps.openContext();
   const remittance = await remittanceOf(ctx);
   const history = await requireRemittance(ctx, id);
   requirePending(history);
@@ -24,10 +25,14 @@ export default userFacing(async (args: RefundArgs, hre: HardhatRuntimeEnvironmen
   const tx = await send(remittance, remittance.refundExpired, [record], "RemittanceExpired");
   const tokens = tokenBook(ctx);
   const [source, destination] = [await tokens(record.sourceToken), await tokens(record.destinationToken)];
-  console.log(`Remittance ${id}: Initiated -> Expired (refunded)`);
-  console.log(`  ${formatId(record.sendingTenant)} refunded ${formatAmount(record.sourceAmount, source)}`);
+  deps.print.line(`Remittance ${id}: Initiated -> Expired (refunded)`);
+  deps.print.line(`  ${formatId(record.sendingTenant)} refunded ${formatAmount(record.sourceAmount, source)}`);
   // The fee pays the provider for the rate and liquidity it held: a firm quote is no free option.
-  console.log(`  ${formatId(record.provider)} kept the fee ${formatAmount(record.fee, source)}`);
-  console.log(`  ${formatId(record.provider)} released ${formatAmount(record.destinationAmount, destination)}`);
-  console.log(`  ${describeTx(tx)}`);
-});
+  deps.print.line(`  ${formatId(record.provider)} kept the fee ${formatAmount(record.fee, source)}`);
+  deps.print.line(`  ${formatId(record.provider)} released ${formatAmount(record.destinationAmount, destination)}`);
+  deps.print.line(`  ${describeTx(tx)}`);
+}
+
+export default userFacing((args: RefundArgs, hre: HardhatRuntimeEnvironment) =>
+  refundRemittance(args, hreDependencies(hre, args)),
+);

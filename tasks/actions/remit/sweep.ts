@@ -2,7 +2,8 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { nameOf, TenantStatus } from "../../../client/enums.js";
 import { parseId } from "../../lib/args.js";
-import { openContext, type ContextOptions } from "../../lib/context.js";
+import type { ContextOptions } from "../../lib/context.js";
+import { hreDependencies, type ActionDependencies } from "../../lib/dependencies.js";
 import { TaskUserError, userFacing } from "../../lib/errors.js";
 import { formatId, Roles } from "../../lib/registry.js";
 import { remittanceOf } from "../../lib/remittance.js";
@@ -10,7 +11,7 @@ import { formatAmount, resolveToken } from "../../lib/tokens.js";
 import { registryOf, requireTenant } from "../../lib/tenants.js";
 import { describeTx, send } from "../../lib/tx.js";
 
-interface SweepArgs extends ContextOptions {
+export interface SweepArgs extends ContextOptions {
   tenant: string;
   token: string;
 }
@@ -19,9 +20,9 @@ interface SweepArgs extends ContextOptions {
  * Sends a tenant's whole available ledger balance of a token to its registered settlement address, once
  * its members can no longer withdraw it (offboarded, or holding neither ledger role). Anyone may call it.
  */
-export default userFacing(async (args: SweepArgs, hre: HardhatRuntimeEnvironment) => {
+export async function sweepRemittances(args: SweepArgs, deps: ActionDependencies): Promise<void> {
   const tenantId = parseId("tenant", args.tenant);
-  const ctx = await openContext(hre, args);
+  const ctx = await deps.openContext();
   const token = await resolveToken(ctx, "token", args.token);
   const remittance = await remittanceOf(ctx);
   const registry = await registryOf(ctx);
@@ -46,8 +47,12 @@ export default userFacing(async (args: SweepArgs, hre: HardhatRuntimeEnvironment
     );
   }
   const tx = await send(remittance, remittance.sweep, [tenantId, token.address], "Swept");
-  console.log(
+  deps.print.line(
     `Swept ${formatAmount(available, token)} of ${formatId(tenantId)}'s ledger to its settlement address ${to}`,
   );
-  console.log(`  ${describeTx(tx)}`);
-});
+  deps.print.line(`  ${describeTx(tx)}`);
+}
+
+export default userFacing((args: SweepArgs, hre: HardhatRuntimeEnvironment) =>
+  sweepRemittances(args, hreDependencies(hre, args)),
+);

@@ -1,21 +1,22 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { parseId } from "../../lib/args.js";
-import { openContext, type ContextOptions } from "../../lib/context.js";
+import type { ContextOptions } from "../../lib/context.js";
+import { hreDependencies, type ActionDependencies } from "../../lib/dependencies.js";
 import { TaskUserError, userFacing } from "../../lib/errors.js";
 import { formatId, formatRoles } from "../../lib/registry.js";
 import { registryOf, requireTenant } from "../../lib/tenants.js";
 import { describeTx, send } from "../../lib/tx.js";
 
-interface AcceptArgs extends ContextOptions {
+export interface AcceptArgs extends ContextOptions {
   tenant: string;
 }
 
 /** The signing account accepts a tenant's invitation and becomes its member with the invited roles. */
-export default userFacing(async (args: AcceptArgs, hre: HardhatRuntimeEnvironment) => {
+export async function acceptMembership(args: AcceptArgs, deps: ActionDependencies): Promise<void> {
   const tenantId = parseId("tenant", args.tenant);
 
-  const ctx = await openContext(hre, args);
+  const ctx = await deps.openContext();
   const registry = await registryOf(ctx);
   await requireTenant(registry, tenantId);
   const roles = await registry.invitationOf(ctx.signer.address, tenantId);
@@ -27,6 +28,10 @@ export default userFacing(async (args: AcceptArgs, hre: HardhatRuntimeEnvironmen
     );
   }
   const tx = await send(registry, registry.acceptMembership, [tenantId], "MemberAdded");
-  console.log(`${ctx.signer.address} now acts for ${formatId(tenantId)} as ${formatRoles(roles)}`);
-  console.log(`  ${describeTx(tx)}`);
-});
+  deps.print.line(`${ctx.signer.address} now acts for ${formatId(tenantId)} as ${formatRoles(roles)}`);
+  deps.print.line(`  ${describeTx(tx)}`);
+}
+
+export default userFacing((args: AcceptArgs, hre: HardhatRuntimeEnvironment) =>
+  acceptMembership(args, hreDependencies(hre, args)),
+);

@@ -1,13 +1,14 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { parseAddress, parseHashOrText, parseId, requirePrintable } from "../../lib/args.js";
-import { openContext, type ContextOptions } from "../../lib/context.js";
+import type { ContextOptions } from "../../lib/context.js";
+import { hreDependencies, type ActionDependencies } from "../../lib/dependencies.js";
 import { TaskUserError, userFacing } from "../../lib/errors.js";
 import { formatId, formatRoles, parseJurisdiction, parseRoles } from "../../lib/registry.js";
 import { registryOf } from "../../lib/tenants.js";
 import { describeTx, send } from "../../lib/tx.js";
 
-interface OnboardArgs extends ContextOptions {
+export interface OnboardArgs extends ContextOptions {
   tenant: string;
   name: string;
   roles: string;
@@ -17,7 +18,7 @@ interface OnboardArgs extends ContextOptions {
   admin: string;
 }
 
-export default userFacing(async (args: OnboardArgs, hre: HardhatRuntimeEnvironment) => {
+export async function onboardTenant(args: OnboardArgs, deps: ActionDependencies): Promise<void> {
   // Every argument is checked before anything touches the network.
   const tenantId = parseId("tenant", args.tenant);
   if (args.name === "") throw new TaskUserError("--name is required");
@@ -29,7 +30,7 @@ export default userFacing(async (args: OnboardArgs, hre: HardhatRuntimeEnvironme
   if (args.admin === "") throw new TaskUserError("--admin is required");
   const admin = parseAddress("admin", args.admin);
 
-  const ctx = await openContext(hre, args);
+  const ctx = await deps.openContext();
   const registry = await registryOf(ctx);
   const tx = await send(
     registry,
@@ -37,9 +38,13 @@ export default userFacing(async (args: OnboardArgs, hre: HardhatRuntimeEnvironme
     [{ tenantId, name: args.name, roles, jurisdiction, kybHash, sponsor, admin }],
     "TenantOnboarded",
   );
-  console.log(
+  deps.print.line(
     `Onboarded ${formatId(tenantId)} (${formatRoles(roles)}, ${args.jurisdiction.toUpperCase()}): status Pending`,
   );
-  console.log(`  admin member ${admin}`);
-  console.log(`  ${describeTx(tx)}`);
-});
+  deps.print.line(`  admin member ${admin}`);
+  deps.print.line(`  ${describeTx(tx)}`);
+}
+
+export default userFacing((args: OnboardArgs, hre: HardhatRuntimeEnvironment) =>
+  onboardTenant(args, hreDependencies(hre, args)),
+);

@@ -2,14 +2,13 @@ import { createRequire } from "node:module";
 import type { EventLoopUtilization } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
 
-import { concat, id, keccak256, TypedDataEncoder, type Wallet } from "ethers";
+import type { Wallet } from "ethers";
 
 import {
-  QUOTE_TYPES,
   quoteDigest,
+  quoteHasher,
   recoverQuoteSigner,
   signQuote,
-  quoteTypedDataDomain,
   type Quote,
   type SignedQuote,
 } from "../../client/eip712/quote.js";
@@ -50,23 +49,24 @@ interface Pending {
 }
 
 /**
- * The settlement bank's quote service: prices firm quotes in the corridor and signs them with its quote
- * key, in its own threads, as the separate service it is in production. The relayer's process only
- * prices and hashes; the elliptic-curve signatures, the costly part at hundreds of quotes a second, run
- * concurrently on the other CPUs.
+ * The settlement bank's quote signing, as the bench drives it: prices firm quotes in the corridor
+ * (`priceQuote`), hashes them with the client's `quoteHasher`, and signs the digests with the quote key in
+ * worker threads. The relayer's process only prices and hashes; the elliptic-curve signatures, the costly
+ * part at hundreds of quotes a second, run concurrently on the other CPUs.
  *
- * The digest is computed with the domain separator and type hash precomputed instead of through
- * `signTypedData`, which re-derives the typed-data encoder for every call. `check()` proves that the
- * result is exactly what `signQuote` signs.
+ * Why this stays in the bench rather than using `signQuote` directly: the bench measures the chain and
+ * the relayers' sending side at full load, and one `signTypedData` per quote on the relayer's own thread
+ * would make the signing the bottleneck it measures (a production quote service is a separate process on
+ * its own CPUs). The thread pool is the bench's stand-in for that process, nothing more; the digest and
+ * signature it produces are checked against `quoteDigest`/`signQuote` before every run (`check()`).
  */
-export class QuoteService {
+export class QuoteSignerPool {
   readonly address: string;
   readonly threads: number;
   readonly #setup: CorridorSetup;
   readonly #workers: Worker[];
   readonly #pending = new Map<number, Pending>();
-  readonly #domainSeparator: string;
-  readonly #typeHash = id(TypedDataEncoder.from(QUOTE_TYPES).encodeType("Quote"));
+  readonly #digest: (quote: Quote) => string;
   #nextId = 0;
   #nextWorker = 0;
 
@@ -74,7 +74,7 @@ export class QuoteService {
     this.address = key.address;
     this.threads = threads;
     this.#setup = setup;
-    this.#domainSeparator = TypedDataEncoder.hashDomain(quoteTypedDataDomain(setup.domain));
+    this.#digest = quoteHasher(setup.domain);
     const resolveFrom = createRequire(import.meta.url).resolve("ethers");
     this.#workers = Array.from({ length: threads }, () => {
       const worker = new Worker(SIGNER_SOURCE, { eval: true, workerData: { privateKey: key.privateKey, resolveFrom } });
@@ -93,20 +93,7 @@ export class QuoteService {
 
   /** The EIP-712 digest of a quote, as `quoteDigest` computes it. */
   digest(quote: Quote): string {
-    const word = (x: bigint) => x.toString(16).padStart(64, "0");
-    const structHash = keccak256(
-      this.#typeHash +
-        quote.corridorId.slice(2) +
-        quote.sendingTenant.slice(2) +
-        quote.receivingTenant.slice(2) +
-        quote.quoteId.slice(2) +
-        word(quote.sourceAmount) +
-        word(quote.destinationAmount) +
-        word(quote.fee) +
-        word(quote.expiry) +
-        word(quote.latestDeadline),
-    );
-    return keccak256(concat(["0x1901", this.#domainSeparator, structHash]));
+    return this.#digest(quote);
   }
 
   /** Prices each request and hashes the quote: the service's work before signing, on the caller's thread. */
@@ -150,7 +137,7 @@ export class QuoteService {
       fast!.signature !== reference.signature ||
       recoverQuoteSigner(fast!) !== key.address
     ) {
-      throw new Error("the quote service signs something else than signQuote");
+      throw new Error("the quote signer pool signs something else than signQuote");
     }
   }
 

@@ -1,15 +1,24 @@
 /**
- * The benchmark's chain client: hot keys that simulate, sign and send their own transactions, and fast
- * polling for receipts, blocks and logs.
+ * The benchmark's measuring probes: hot keys that simulate, sign and send their own transactions, and
+ * fast polling for receipts, blocks and logs, each stamping when it first saw what it waited for.
  *
  * Every wait polls the node itself every `pollMs` (25 ms by default) instead of relying on ethers'
  * `wait()`, whose polling interval is the library's to choose: a slow poll would add its own delay to
  * every latency measured. Times are `performance.now()` milliseconds.
+ *
+ * Why these are not the relayer core's `ChainClient`, `TxManager` and `EventListener`: those talk to
+ * JSON-RPC URLs over fetch (the bench's chain is the in-process Hardhat network), store every signed
+ * transaction and every checkpoint in the database before acting, and poll on their own schedules. Used
+ * here they would add their own storage and scheduling time to every latency and cap every throughput
+ * figure, so the bench would measure the relayer core instead of the chain and the contracts. The
+ * relayer core is measured on its own, against raw signed sends, in `txmanager.ts`.
  */
 import type { HardhatEthersProvider } from "@nomicfoundation/hardhat-ethers/types";
 import type { Log, TransactionReceipt } from "ethers";
 import { keccak256, Wallet } from "ethers";
 import type { EthereumProvider } from "hardhat/types/providers";
+
+import { sleep } from "../../relayer/core/chain/retry.js";
 
 /** What the benchmark talks to: the raw EIP-1193 provider and its ethers wrapper. */
 export interface Chain {
@@ -19,7 +28,7 @@ export interface Chain {
   pollMs: number;
 }
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export { sleep };
 
 /**
  * Fees of every benchmark transaction. The base fee starts at zero, as on a free-gas consortium network,
