@@ -57,10 +57,23 @@ async function spawnWallet(configFile: string, webhookSecret: string): Promise<C
   return { process: child, url, output: () => seen };
 }
 
+/**
+ * SIGKILLs the wallet and resolves once Node has reaped it. Reaping is read from `signalCode`/`exitCode`
+ * as well as from the `exit` event: seen here, a child killed after a restart had its `signalCode` set
+ * while no `exit` listener ran, and waiting for the event alone hung the hook (and the whole test run).
+ */
 function kill(child: Child): Promise<void> {
+  const reaped = () => child.process.exitCode !== null || child.process.signalCode !== null;
   return new Promise((resolve) => {
-    if (child.process.exitCode !== null || child.process.signalCode !== null) return resolve();
-    child.process.once("exit", () => resolve());
+    if (reaped()) return resolve();
+    const poll = setInterval(() => {
+      if (reaped()) finish();
+    }, 20);
+    const finish = () => {
+      clearInterval(poll);
+      resolve();
+    };
+    child.process.once("exit", finish);
     child.process.kill("SIGKILL");
   });
 }
