@@ -39,17 +39,23 @@ async function spawnWallet(configFile: string, webhookSecret: string): Promise<C
   let seen = "";
   child.stderr!.on("data", (chunk: Buffer) => (seen += chunk.toString()));
   const url = await new Promise<string>((resolve, reject) => {
+    let started = false;
     const timer = setTimeout(() => reject(new Error(`wallet did not start in 30 s:\n${seen}`)), 30_000);
-    child.once("exit", (code) => {
+    const onEarlyExit = (code: number | null) => {
       clearTimeout(timer);
       reject(new Error(`wallet exited with ${code}:\n${seen}`));
-    });
+    };
+    child.once("exit", onEarlyExit);
     child.stdout!.on("data", (chunk: Buffer) => {
       seen += chunk.toString();
+      if (started) return;
       const match = /"address":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(seen);
       if (match) {
+        // Only this function's own listener goes: later log lines must not strip the exit listener a
+        // caller (the kill helper) attached, which is what once hung the after-each hook.
+        started = true;
         clearTimeout(timer);
-        child.removeAllListeners("exit");
+        child.off("exit", onEarlyExit);
         resolve(match[1]!);
       }
     });
@@ -57,23 +63,11 @@ async function spawnWallet(configFile: string, webhookSecret: string): Promise<C
   return { process: child, url, output: () => seen };
 }
 
-/**
- * SIGKILLs the wallet and resolves once Node has reaped it. Reaping is read from `signalCode`/`exitCode`
- * as well as from the `exit` event: seen here, a child killed after a restart had its `signalCode` set
- * while no `exit` listener ran, and waiting for the event alone hung the hook (and the whole test run).
- */
+/** SIGKILLs the wallet and resolves once Node has reaped it. */
 function kill(child: Child): Promise<void> {
-  const reaped = () => child.process.exitCode !== null || child.process.signalCode !== null;
   return new Promise((resolve) => {
-    if (reaped()) return resolve();
-    const poll = setInterval(() => {
-      if (reaped()) finish();
-    }, 20);
-    const finish = () => {
-      clearInterval(poll);
-      resolve();
-    };
-    child.process.once("exit", finish);
+    if (child.process.exitCode !== null || child.process.signalCode !== null) return resolve();
+    child.process.once("exit", () => resolve());
     child.process.kill("SIGKILL");
   });
 }
