@@ -44,15 +44,21 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<Anvil> {
       child.kill("SIGKILL");
       reject(error);
     };
+    const onEarlyExit = (code: number | null) => fail(new Error(`anvil exited with ${code}:\n${seen}`));
     child.once("error", fail);
-    child.once("exit", (code) => fail(new Error(`anvil exited with ${code}:\n${seen}`)));
+    child.once("exit", onEarlyExit);
+    let started = false;
     child.stdout!.on("data", (chunk: Buffer) => {
+      if (started) return;
       seen += chunk.toString();
       const match = /Listening on (\S+:\d+)/.exec(seen);
       if (match) {
+        // Only the start-up listeners go, and only once: anvil logs every call, and stripping all exit
+        // listeners on each line would also remove the one `stop()` waits on.
+        started = true;
         clearTimeout(timer);
-        child.removeAllListeners("exit");
-        child.removeAllListeners("error");
+        child.off("exit", onEarlyExit);
+        child.off("error", fail);
         resolve(`http://${match[1]}`);
       }
     });
