@@ -1,5 +1,13 @@
 import { z } from "zod";
 
+import {
+  addressSchema,
+  httpSection,
+  logLevelSchema,
+  positiveMs,
+  signerSection,
+  storeSection,
+} from "../core/kit/config-sections.js";
 import { loadConfig } from "../core/kit/config.js";
 
 export const METATX_ENV_PREFIX = "METATX";
@@ -11,8 +19,7 @@ export const METATX_SECRET_ENV = {
   keystorePassword: "METATX_KEYSTORE_PASSWORD",
 } as const;
 
-const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/);
-const positiveMs = z.number().int().positive();
+const address = addressSchema;
 const uintString = z.string().regex(/^(0|[1-9]\d{0,38})$/);
 
 export const metatxConfigSchema = z.strictObject({
@@ -20,20 +27,9 @@ export const metatxConfigSchema = z.strictObject({
     .string()
     .regex(/^[a-z0-9-]{1,40}$/)
     .default("metatx"),
-  http: z.strictObject({
-    host: z.string().default("127.0.0.1"),
-    port: z.number().int().min(0).max(65535),
-    bodyLimit: z
-      .number()
-      .int()
-      .positive()
-      .default(32 * 1024),
-    rateLimit: z
-      .strictObject({ max: z.number().int().positive(), windowMs: positiveMs })
-      .prefault({ max: 600, windowMs: 60_000 }),
-  }),
-  store: z.strictObject({ path: z.string().min(1) }),
-  logLevel: z.enum(["trace", "debug", "info", "warn", "error", "silent"]).default("info"),
+  http: httpSection({ bodyLimit: 32 * 1024, rateLimit: { max: 600, windowMs: 60_000 } }),
+  store: storeSection,
+  logLevel: logLevelSchema,
   chain: z.strictObject({
     rpcUrls: z.array(z.url()).min(1),
     chainId: z.number().int().positive(),
@@ -51,7 +47,7 @@ export const metatxConfigSchema = z.strictObject({
   }),
   contracts: z.strictObject({ forwarder: address, registry: address }),
   /** The relayer's hot key: an encrypted keystore (password in METATX_KEYSTORE_PASSWORD) or METATX_SIGNER_PRIVATE_KEY. */
-  signer: z.strictObject({ keystoreFile: z.string().optional() }).prefault({}),
+  signer: signerSection,
   /**
    * (target, function) pairs members may call through the forwarder. `contract` names the platform ABI
    * the function names are looked up in; every overload of a name is allowed.

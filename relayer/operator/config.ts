@@ -1,5 +1,13 @@
 import { z } from "zod";
 
+import {
+  addressSchema,
+  httpSection,
+  logLevelSchema,
+  positiveMs,
+  signerSection,
+  storeSection,
+} from "../core/kit/config-sections.js";
 import { loadConfig } from "../core/kit/config.js";
 import { ConfigError } from "../core/kit/errors.js";
 
@@ -19,27 +27,15 @@ export const OPERATOR_SECRET_ENV = {
   webhookSecrets: "OPERATOR_WEBHOOK_SECRETS",
 } as const;
 
-const positiveMs = z.number().int().positive();
-const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/);
+const address = addressSchema;
 
 export const operatorConfigSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9-]{1,40}$/),
   /** The payment operator this relayer acts for (label, e.g. "hk-wallet"); its API clients hold keys of this tenant. */
   tenant: z.string().min(1).max(31),
-  http: z.strictObject({
-    host: z.string().default("127.0.0.1"),
-    port: z.number().int().min(0).max(65535),
-    bodyLimit: z
-      .number()
-      .int()
-      .positive()
-      .default(32 * 1024),
-    rateLimit: z
-      .strictObject({ max: z.number().int().positive(), windowMs: positiveMs })
-      .prefault({ max: 6000, windowMs: 60_000 }),
-  }),
-  store: z.strictObject({ path: z.string().min(1) }),
-  logLevel: z.enum(["trace", "debug", "info", "warn", "error", "silent"]).default("info"),
+  http: httpSection({ bodyLimit: 32 * 1024, rateLimit: { max: 6000, windowMs: 60_000 } }),
+  store: storeSection,
+  logLevel: logLevelSchema,
   chain: z.strictObject({
     rpcUrls: z.array(z.url()).min(1),
     chainId: z.number().int().positive(),
@@ -57,7 +53,7 @@ export const operatorConfigSchema = z.strictObject({
       })
       .prefault({}),
   }),
-  signer: z.strictObject({ keystoreFile: z.string().optional() }).prefault({}),
+  signer: signerSection,
   /** Sending side: where firm quotes come from, and the corridor to each receiving operator. */
   quotes: z
     .strictObject({

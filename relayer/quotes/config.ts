@@ -1,5 +1,13 @@
 import { z } from "zod";
 
+import {
+  addressSchema,
+  httpSection,
+  logLevelSchema,
+  positiveMs,
+  signerSection,
+  storeSection,
+} from "../core/kit/config-sections.js";
 import { loadConfig } from "../core/kit/config.js";
 
 export const QUOTES_ENV_PREFIX = "QUOTES";
@@ -10,25 +18,13 @@ export const QUOTES_SECRET_ENV = {
   keystorePassword: "QUOTES_KEYSTORE_PASSWORD",
 } as const;
 
-const positiveMs = z.number().int().positive();
-const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/);
+const address = addressSchema;
 
 export const quotesConfigSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9-]{1,40}$/),
-  http: z.strictObject({
-    host: z.string().default("127.0.0.1"),
-    port: z.number().int().min(0).max(65535),
-    bodyLimit: z
-      .number()
-      .int()
-      .positive()
-      .default(16 * 1024),
-    rateLimit: z
-      .strictObject({ max: z.number().int().positive(), windowMs: positiveMs })
-      .prefault({ max: 6000, windowMs: 60_000 }),
-  }),
-  store: z.strictObject({ path: z.string().min(1) }),
-  logLevel: z.enum(["trace", "debug", "info", "warn", "error", "silent"]).default("info"),
+  http: httpSection({ bodyLimit: 16 * 1024, rateLimit: { max: 6000, windowMs: 60_000 } }),
+  store: storeSection,
+  logLevel: logLevelSchema,
   chain: z.strictObject({
     rpcUrl: z.url(),
     /** Given, so the provider never probes the node for it. */
@@ -38,7 +34,7 @@ export const quotesConfigSchema = z.strictObject({
   }),
   /** The liquidity provider's tenant (label or 0x bytes32); the signer must be one of its members. */
   providerTenant: z.string().min(1),
-  signer: z.strictObject({ keystoreFile: z.string().optional() }).prefault({}),
+  signer: signerSection,
   /** Signing threads (node:worker_threads). */
   workers: z.number().int().min(1).max(16).default(2),
   rates: z.strictObject({

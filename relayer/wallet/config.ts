@@ -1,5 +1,6 @@
 import { z } from "zod";
 
+import { httpSection, logLevelSchema, positiveMs, storeSection } from "../core/kit/config-sections.js";
 import { loadConfig } from "../core/kit/config.js";
 import { ConfigError } from "../core/kit/errors.js";
 
@@ -16,27 +17,14 @@ export const WALLET_SECRET_ENV = {
   webhookSecrets: "WALLET_WEBHOOK_SECRETS",
 } as const;
 
-const positiveMs = z.number().int().positive();
-
 export const walletConfigSchema = z.strictObject({
   /** The instance's name in logs and metrics, e.g. `hk-wallet`. */
   name: z.string().regex(/^[a-z0-9-]{1,40}$/),
   /** The one currency of this wallet; amounts are in the settlement token's base units. */
   currency: z.string().regex(/^[A-Z]{3}$/),
-  http: z.strictObject({
-    host: z.string().default("127.0.0.1"),
-    port: z.number().int().min(0).max(65535),
-    bodyLimit: z
-      .number()
-      .int()
-      .positive()
-      .default(64 * 1024),
-    rateLimit: z
-      .strictObject({ max: z.number().int().positive(), windowMs: positiveMs })
-      .prefault({ max: 600, windowMs: 60_000 }),
-  }),
-  store: z.strictObject({ path: z.string().min(1) }),
-  logLevel: z.enum(["trace", "debug", "info", "warn", "error", "silent"]).default("info"),
+  http: httpSection({ bodyLimit: 64 * 1024, rateLimit: { max: 600, windowMs: 60_000 } }),
+  store: storeSection,
+  logLevel: logLevelSchema,
   /** The operator relayer this wallet sends remittances through. Optional for a receive-only wallet. */
   operator: z
     .strictObject({
