@@ -111,11 +111,16 @@ export async function runRemittances(world: DemoWorld, count: number): Promise<v
   }
 
   const { record: closed, gas: closedGas } = await initiate("3000.00");
+  // What the sender got back is read from its ledger, not derived: on a reject the fee stays with the
+  // provider, which carried the rate and the liquidity.
+  const beforeReject = await remittance.balanceOf(tenants.hkWallet, hkd);
   const rejected = await mined(remittance.connect(actors.phWallet).reject(closed, RECIPIENT_ACCOUNT_CLOSED));
+  const refunded = (await remittance.balanceOf(tenants.hkWallet, hkd)) - beforeReject;
   log(
     `  +1 ${closed.id.slice(0, 10)}… ${formatAmount(closed.sourceAmount, HKD).padStart(15)}: recipient account closed  ` +
-      `Initiated -> Rejected (reason ${RECIPIENT_ACCOUNT_CLOSED}), ${formatAmount(closed.sourceAmount + closed.fee, HKD)} ` +
-      `refunded to ${formatId(tenants.hkWallet)}  gas initiate ${closedGas}, reject ${rejected.gasUsed}`,
+      `Initiated -> Rejected (reason ${RECIPIENT_ACCOUNT_CLOSED}), ${formatAmount(refunded, HKD)} refunded to ` +
+      `${formatId(tenants.hkWallet)}, fee ${formatAmount(closed.fee, HKD)} kept by ${formatId(tenants.bank)}  ` +
+      `gas initiate ${closedGas}, reject ${rejected.gasUsed}`,
   );
 
   log("");
