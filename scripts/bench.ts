@@ -9,7 +9,8 @@
  * Settings (environment): BENCH_BLOCK_GAS_LIMIT (30,000,000), BENCH_BLOCK_TIME_MS (1000), BENCH_POLL_MS (25),
  * BENCH_LATENCY_SAMPLES (30), BENCH_WARMUP_BLOCKS (3), BENCH_BLOCKS (15), BENCH_LOAD (1: offered load as a
  * fraction of capacity), BENCH_GAS_MARGIN_BPS (200), BENCH_TRANSFER_SENDERS (8), BENCH_SEED (1),
- * BENCH_REPORT (bench-report.md; empty for none).
+ * BENCH_REPORT (bench-report.md; empty for none), BENCH_TXM_COUNT (200: transactions each way in the transaction
+ * manager row, measured on an anvil of its own mining at BENCH_BLOCK_TIME_MS).
  *
  * Setup (deploy, onboard, corridor, funding) runs with automine; then the network switches to interval
  * mining for the measures. The report is printed and written to BENCH_REPORT.
@@ -24,6 +25,7 @@ import { measureLatency } from "./bench/latency.js";
 import { renderReport } from "./bench/report.js";
 import { buildBench, type BenchWorld } from "./bench/setup.js";
 import { measureRemittanceThroughput, measureTransferThroughput } from "./bench/throughput.js";
+import { measureTxManager, renderTxManagerSection } from "./bench/txmanager.js";
 
 /** Fails unless the node now mines on its own, about once per interval. */
 async function checkMining(chain: Chain, blockTimeMs: number): Promise<void> {
@@ -74,14 +76,21 @@ try {
   log(`\nThroughput of ERC-20 transfers (${config.warmupBlocks} + ${config.measureBlocks} blocks)...`);
   const transfers = await measureTransferThroughput(bench, config, log);
 
-  const report = renderReport({
-    config,
-    startedAt,
-    durationMs: performance.now() - started,
-    latency,
-    remittances,
-    transfers,
-  });
+  const txmCount = Number(process.env.BENCH_TXM_COUNT ?? 200);
+  log(`\nTransaction manager against raw signed sends (${txmCount} each, on anvil)...`);
+  const txManager = await measureTxManager({ count: txmCount, blockTimeMs: config.blockTimeMs });
+
+  const report =
+    renderReport({
+      config,
+      startedAt,
+      durationMs: performance.now() - started,
+      latency,
+      remittances,
+      transfers,
+    }) +
+    "\n" +
+    renderTxManagerSection(txManager);
   log("\n" + report);
   if (config.reportPath !== "") {
     await writeFile(config.reportPath, report);

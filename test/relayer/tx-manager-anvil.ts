@@ -209,4 +209,34 @@ describe("TxManager on anvil (pool faults, fees, replacement)", function () {
       expect(await minedNonces(h.chain, issuer)).to.deep.equal([0, 1]);
     });
   });
+
+  describe("confirmations and reorgs", function () {
+    it("sends a request whose block was reorged away back to submitted, re-broadcasts it and confirms it once", async function () {
+      const h = await setup({}, { confirmations: 3 });
+      const id = await submit(h, "reorged", 7n);
+      await h.loop.runOnce();
+      await mine();
+      await h.loop.runOnce();
+      const mined = await h.manager.get(id);
+      expect(mined.status).to.equal(TxStatus.Mined);
+      // Replace the block holding the transaction with an empty one: the receipt is gone.
+      await anvil!.rpc("anvil_reorg", [1, []]);
+      expect(await h.chain.getTransactionReceipt(mined.minedHash!)).to.equal(null);
+      await pause(60);
+      const [final] = await runUntilFinal(h, [id], { between: mine });
+      expect(final!.status).to.equal(TxStatus.Confirmed);
+      const history = (await h.manager.history(id)).map((e) => e.status);
+      expect(history).to.deep.equal([
+        TxStatus.Queued,
+        TxStatus.Signed,
+        TxStatus.Submitted,
+        TxStatus.Mined,
+        TxStatus.Submitted,
+        TxStatus.Mined,
+        TxStatus.Confirmed,
+      ]);
+      expect(await token.balanceOf(alice)).to.equal(7n);
+      expect(await minedNonces(h.chain, issuer)).to.deep.equal([0, 1]);
+    });
+  });
 });

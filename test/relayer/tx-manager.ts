@@ -201,6 +201,22 @@ describe("TxManager on the in-process Hardhat node", function () {
       expect(await h.chain.getTransactionCount(issuer, "latest")).to.equal(1);
     });
 
+    it("expires a request still queued at its deadline, without using a nonce", async function () {
+      const h = await open();
+      const { record } = await h.manager.submit({
+        tenant: "hk",
+        idempotencyKey: "late",
+        to: tokenAddress,
+        data: mint(1n),
+        expiresAt: Date.now() - 1,
+      });
+      await h.loop.runOnce();
+      const expired = await h.manager.get(record.id);
+      expect(expired.status).to.equal(TxStatus.Expired);
+      expect(expired.hashes).to.deep.equal([]);
+      expect(await h.chain.getTransactionCount(issuer, "pending")).to.equal(1);
+    });
+
     it("never changes a final status: a late cancel leaves a confirmed request confirmed", async function () {
       const h = await open();
       const { record } = await h.manager.submit({
@@ -213,6 +229,34 @@ describe("TxManager on the in-process Hardhat node", function () {
       await h.manager.cancel(record.id);
       await h.loop.runOnce();
       expect((await h.manager.get(record.id)).status).to.equal(TxStatus.Confirmed);
+    });
+  });
+
+  describe("metrics hooks", function () {
+    it("reports queue depth, in-flight count, the store-vs-chain nonce gap and submit-to-mined time", async function () {
+      const seen = { queue: [] as number[], inFlight: [] as number[], gap: [] as number[], mined: [] as number[] };
+      const h = await openManager([node.url], ISSUER_KEY, {
+        metrics: {
+          queueDepth: (n) => seen.queue.push(n),
+          inFlight: (n) => seen.inFlight.push(n),
+          nonceGap: (_signer, n) => seen.gap.push(n),
+          submitToMined: (ms) => seen.mined.push(ms),
+        },
+      });
+      harnesses.push(h);
+      const { record } = await h.manager.submit({
+        tenant: "hk",
+        idempotencyKey: "m",
+        to: tokenAddress,
+        data: mint(1n),
+      });
+      await runUntilFinal(h, [record.id]);
+      await h.loop.runOnce();
+      expect(seen.mined).to.have.length(1);
+      expect(seen.mined[0]).to.be.at.least(0);
+      expect(seen.queue.at(-1)).to.equal(0);
+      expect(seen.inFlight.at(-1)).to.equal(0);
+      expect(seen.gap.at(-1), "store and chain agree once everything is mined").to.equal(0);
     });
   });
 

@@ -194,6 +194,19 @@ export class ChainClient implements ChainReader {
     return this.request<string>("eth_sendRawTransaction", [raw]);
   }
 
+  /**
+   * Broadcasts several signed transactions in one JSON-RPC batch, in the order given; each gets its own
+   * answer (hash or classified error). A TransportError for the whole batch means "replies lost" for all.
+   */
+  sendRawTransactions(raws: readonly string[]): Promise<Array<string | ChainError>> {
+    return this.onEndpoints((endpoint) =>
+      endpoint.callBatch<string>(
+        "eth_sendRawTransaction",
+        raws.map((raw) => [raw]),
+      ),
+    );
+  }
+
   private callOn<T>(endpoint: RpcEndpoint, method: string, params: readonly unknown[]): Promise<T> {
     return this.track(endpoint, (e) => e.call<T>(method, params));
   }

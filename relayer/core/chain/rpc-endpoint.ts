@@ -1,4 +1,4 @@
-import { classifyRpcError, TransportError } from "./errors.js";
+import { type ChainError, classifyRpcError, TransportError } from "./errors.js";
 
 /** One JSON-RPC URL: a raw call with a timeout, and the health it has shown (transport failures only). */
 export class RpcEndpoint {
@@ -14,6 +14,37 @@ export class RpcEndpoint {
     readonly url: string,
     private readonly timeoutMs: number,
   ) {}
+
+  /**
+   * A JSON-RPC batch: one HTTP round trip, answered per call (a value or the classified error). Nodes
+   * execute a batch in order, so signed transactions sent this way arrive in nonce order.
+   */
+  async callBatch<T>(method: string, paramsList: readonly (readonly unknown[])[]): Promise<Array<T | ChainError>> {
+    const first = this.nextId;
+    this.nextId += paramsList.length;
+    const body = paramsList.map((params, i) => ({ jsonrpc: "2.0", id: first + i, method, params }));
+    let replies: Array<{ id: number; result?: T; error?: { code?: number; message?: string; data?: unknown } }>;
+    try {
+      const response = await fetch(this.url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      replies = (await response.json()) as typeof replies;
+      if (!Array.isArray(replies)) throw new Error(`HTTP ${response.status}: not a batch reply`);
+    } catch (cause) {
+      throw new TransportError(`${method} batch on ${this.url}: ${(cause as Error).message}`, { url: this.url, cause });
+    }
+    const byId = new Map(replies.map((r) => [Number(r.id), r]));
+    return paramsList.map((_, i) => {
+      const reply = byId.get(first + i);
+      if (reply === undefined)
+        return new TransportError(`${method} batch on ${this.url}: no reply ${i}`, { url: this.url });
+      if (reply.error !== undefined && reply.error !== null) return classifyRpcError(reply.error, this.url);
+      return reply.result as T;
+    });
+  }
 
   async call<T>(method: string, params: readonly unknown[]): Promise<T> {
     let response: Response;

@@ -134,6 +134,17 @@ export class Idempotency {
   }
 
   /**
+   * Forgets answered keys older than `retentionMs` (a retry after that is a new request); in-flight
+   * records are kept. Returns how many were removed. Run it from a periodic job.
+   */
+  async purge(retentionMs: number): Promise<number> {
+    const { changes } = await this.store.tx((q) =>
+      q.run("DELETE FROM kit_idempotency WHERE state = 'done' AND updated_at < ?", [this.now() - retentionMs]),
+    );
+    return changes;
+  }
+
+  /**
    * Runs `work` at most once per key: inside one write transaction with the record, so the effect and
    * the stored answer commit together. `work` must not wait on anything slow (it holds the write lock).
    */

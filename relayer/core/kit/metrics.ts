@@ -1,19 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
-/** What the transaction manager reports; read when Prometheus scrapes, so it is never stale. */
-export interface TransactionMetricsSource {
-  /** Requests accepted but not yet signed. */
-  queueDepth(): number | Promise<number>;
-  /** Transactions signed and not yet final. */
-  inFlight(): number | Promise<number>;
-  /** Per signer: next nonce in the store minus the chain's pending nonce (0 when in step). */
-  nonceGaps(): readonly NonceGap[] | Promise<readonly NonceGap[]>;
-}
-
-export interface NonceGap {
-  signer: string;
-  gap: number;
-}
+import type { TxMetrics } from "../tx/metrics.js";
 
 /** What a listener reports: how far each subscription's checkpoint is behind the chain head. */
 export interface ListenerMetricsSource {
@@ -36,11 +23,13 @@ const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 export class ServiceMetrics {
   readonly registry = new Registry();
   readonly httpRequestSeconds: Histogram<"method" | "route" | "status">;
-  /** Observe from the transaction manager's "mined" hook: seconds from broadcast to the receipt. */
+  /** Seconds from a transaction's first broadcast to its receipt. */
   readonly submitToMinedSeconds: Histogram<never>;
+  readonly txQueueDepth: Gauge<never>;
+  readonly txInFlight: Gauge<never>;
+  readonly txNonceGap: Gauge<"signer">;
   readonly errors: Counter<"code">;
 
-  private transactions: TransactionMetricsSource | undefined;
   private listener: ListenerMetricsSource | undefined;
 
   constructor(service: string, options: { defaultMetrics?: boolean } = {}) {
@@ -65,39 +54,24 @@ export class ServiceMetrics {
       labelNames: ["code"],
       registers: [this.registry],
     });
-    // `collect` runs with the gauge as `this`; these read the sources bound later.
-    const transactions = () => this.transactions;
-    const listener = () => this.listener;
-    new Gauge({
+    this.txQueueDepth = new Gauge({
       name: "ledgerlink_tx_queue_depth",
-      help: "Transaction requests accepted and not yet signed",
+      help: "Transaction requests waiting for a nonce",
       registers: [this.registry],
-      async collect() {
-        const source = transactions();
-        if (source !== undefined) this.set(await source.queueDepth());
-      },
     });
-    new Gauge({
+    this.txInFlight = new Gauge({
       name: "ledgerlink_tx_in_flight",
-      help: "Transactions signed and not yet final",
+      help: "Transactions with a nonce whose outcome is not final",
       registers: [this.registry],
-      async collect() {
-        const source = transactions();
-        if (source !== undefined) this.set(await source.inFlight());
-      },
     });
-    new Gauge({
+    this.txNonceGap = new Gauge({
       name: "ledgerlink_tx_nonce_gap",
       help: "Next nonce in the store minus the chain's pending nonce, per signer",
       labelNames: ["signer"],
       registers: [this.registry],
-      async collect() {
-        const source = transactions();
-        if (source === undefined) return;
-        this.reset();
-        for (const { signer, gap } of await source.nonceGaps()) this.set({ signer }, gap);
-      },
     });
+    // `collect` runs with the gauge as `this`; this reads the listener bound later.
+    const listener = () => this.listener;
     new Gauge({
       name: "ledgerlink_listener_lag_blocks",
       help: "Blocks between the chain head and each subscription's checkpoint",
@@ -112,8 +86,14 @@ export class ServiceMetrics {
     });
   }
 
-  bindTransactions(source: TransactionMetricsSource): void {
-    this.transactions = source;
+  /** The hooks to hand the transaction manager (`TxManager.open({ metrics })`): it pushes, we record. */
+  transactionHooks(): TxMetrics {
+    return {
+      queueDepth: (count) => this.txQueueDepth.set(count),
+      inFlight: (count) => this.txInFlight.set(count),
+      nonceGap: (signer, gap) => this.txNonceGap.set({ signer }, gap),
+      submitToMined: (ms) => this.submitToMinedSeconds.observe(ms / 1000),
+    };
   }
 
   bindListener(source: ListenerMetricsSource): void {

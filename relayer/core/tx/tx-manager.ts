@@ -24,6 +24,14 @@ export interface SubmitResult {
   created: boolean;
 }
 
+type InsertOutcome = { raced: RequestRow; record?: undefined } | { record: TxRecord; raced?: undefined };
+interface PendingInsert {
+  row: RequestRow;
+  detail: string;
+  resolve(outcome: InsertOutcome): void;
+  reject(error: unknown): void;
+}
+
 export function buildContext(options: TxManagerOptions): TxContext {
   return {
     store: options.store,
@@ -58,6 +66,7 @@ export function requestHash(input: Pick<TxRequestInput, "to" | "data" | "value">
  */
 export class TxManager {
   readonly ctx: TxContext;
+  private readonly waiting: PendingInsert[] = [];
 
   private constructor(ctx: TxContext) {
     this.ctx = ctx;
@@ -85,7 +94,7 @@ export class TxManager {
     let gasLimit: bigint | undefined;
     let rejection: RevertError | undefined;
     try {
-      await ctx.chain.call(call);
+      // eth_estimateGas executes the call: a revert comes back with its data, as eth_call's would.
       gasLimit = ((await ctx.chain.estimateGas(call)) * ctx.gasMarginPercent) / 100n;
     } catch (error) {
       if (!(error instanceof RevertError)) throw error;
@@ -116,15 +125,9 @@ export class TxManager {
       updated_at: now,
       submitted_at: null,
     };
-    const outcome = await ctx.store.tx(async (q) => {
-      // Another caller may have won the race for the key since the read above.
-      const raced = await getRequestByKey(q, input.tenant, input.idempotencyKey);
-      if (raced !== undefined) return { raced };
-      await insertRequest(q, row, rejection ? "simulation reverted" : "accepted");
-      return { record: await toRecord(q, row) };
-    });
-    if ("raced" in outcome && outcome.raced) return this.replay(outcome.raced, hash);
-    const record = outcome.record!;
+    const outcome = await this.insertGrouped(row, rejection ? "simulation reverted" : "accepted");
+    if (outcome.raced !== undefined) return this.replay(outcome.raced, hash);
+    const record = outcome.record;
     if (record.status === TxStatus.Rejected) throw new TxRejectedError(record);
     return { record, created: true };
   }
@@ -166,6 +169,43 @@ export class TxManager {
     });
     if (record === undefined) throw new TxNotFoundError(id);
     return record;
+  }
+
+  /**
+   * Group commit: requests accepted while a write is under way are inserted together in the next write
+   * transaction (one commit, one fsync, for all of them), each still checked against a key raced in.
+   * The callers are answered only after that commit.
+   */
+  private insertGrouped(row: RequestRow, detail: string): Promise<InsertOutcome> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ row, detail, resolve, reject });
+      if (this.waiting.length === 1) setImmediate(() => void this.flushInserts());
+    });
+  }
+
+  private async flushInserts(): Promise<void> {
+    // Taken inside the transaction: everything queued while waiting for the store joins this commit.
+    let group: PendingInsert[] = [];
+    try {
+      const outcomes = await this.ctx.store.tx(async (q) => {
+        group = this.waiting.splice(0);
+        const out: InsertOutcome[] = [];
+        for (const p of group) {
+          const raced = await getRequestByKey(q, p.row.tenant, p.row.idempotency_key);
+          if (raced !== undefined) {
+            out.push({ raced });
+            continue;
+          }
+          await insertRequest(q, p.row, p.detail);
+          out.push({ record: await toRecord(q, p.row) });
+        }
+        return out;
+      });
+      group.forEach((p, i) => p.resolve(outcomes[i]!));
+    } catch (error) {
+      group.forEach((p) => p.reject(error));
+    }
+    if (this.waiting.length > 0) setImmediate(() => void this.flushInserts());
   }
 
   private async replay(existing: RequestRow, hash: string): Promise<SubmitResult> {

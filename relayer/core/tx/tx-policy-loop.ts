@@ -28,6 +28,17 @@ import { IN_FLIGHT_STATUSES, TxStatus } from "./types.js";
 
 const SENDABLE = [TxStatus.Signed, TxStatus.Submitted, TxStatus.SendUnknown] as const;
 const SYSTEM_TENANT = "_txmanager";
+const LOOKUP_CONCURRENCY = 16;
+/** Signed transactions per JSON-RPC batch when broadcasting. */
+const SEND_BATCH = 50;
+
+async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
 
 /**
  * The policy loop: everything that touches the chain on behalf of stored requests, one pass at a time.
@@ -247,63 +258,104 @@ export class TxPolicyLoop {
         [ctx.signer, ...SENDABLE],
       ),
     );
+    // Unknown sends are looked up first; the rest go out in nonce order, a chunk per JSON-RPC batch.
+    const ready: Attempt[] = [];
     for (const row of unsent) {
       const attempt = toAttempt(row);
       if (row.status === TxStatus.SendUnknown && (await this.lookUp(attempt.requestId))) continue;
-      const outcome = await this.broadcast(attempt);
-      // A later nonce cannot be accepted before this one: stop here, the next pass continues.
-      if (outcome === "stop") break;
+      ready.push(attempt);
+    }
+    for (let start = 0; start < ready.length; start += SEND_BATCH) {
+      const chunk = ready.slice(start, start + SEND_BATCH);
+      let answers: Array<string | ChainError>;
+      try {
+        answers =
+          chunk.length === 1
+            ? [await this.sendOne(chunk[0]!)]
+            : await ctx.chain.sendRawTransactions(chunk.map((a) => a.raw));
+      } catch (error) {
+        if (!(error instanceof TransportError)) throw error;
+        answers = chunk.map(() => error);
+      }
+      // The accepted run before the first refusal is recorded in one commit.
+      const firstRefused = answers.findIndex((a) => typeof a !== "string");
+      const accepted = firstRefused === -1 ? chunk : chunk.slice(0, firstRefused);
+      await this.acknowledgeAll(accepted, "broadcast");
+      if (firstRefused === -1) continue;
+      // A later nonce cannot be accepted before this one: stop at the first failure, the next pass continues.
+      for (let i = firstRefused; i < chunk.length; i++) {
+        if ((await this.settleBroadcast(chunk[i]!, answers[i]!)) === "stop") return;
+      }
+    }
+  }
+
+  private async sendOne(attempt: Attempt): Promise<string | ChainError> {
+    try {
+      return await this.ctx.chain.sendRawTransaction(attempt.raw);
+    } catch (error) {
+      if (error instanceof ChainError) return error;
+      throw error;
     }
   }
 
   /** `depth` bounds the underpriced → replace → broadcast chain within one pass. */
   private async broadcast(attempt: Attempt, depth = 0): Promise<"ok" | "stop"> {
-    const { ctx } = this;
-    try {
-      await ctx.chain.sendRawTransaction(attempt.raw);
-      await this.acknowledge(attempt, "broadcast");
-      return "ok";
-    } catch (error) {
-      if (error instanceof TransportError) {
-        await ctx.store.tx((q) =>
-          transition(q, attempt.requestId, [TxStatus.Signed], TxStatus.SendUnknown, `reply lost for ${attempt.hash}`),
-        );
-        return "stop";
-      }
-      if (error instanceof NonceConsumedError) {
-        if (/already known|known transaction|already imported|already exists/i.test(error.message)) {
-          await this.acknowledge(attempt, "already known to the node");
-          return "ok";
-        }
-        // Nonce too low: usually this very request was mined while the reply was lost.
-        await this.lookUp(attempt.requestId);
-        return "ok";
-      }
-      if (error instanceof UnderpricedError) {
-        if (depth < 3) await this.replace(attempt.requestId, "underpriced", "replacement", depth + 1);
-        return "stop";
-      }
-      if (error instanceof NonceGapError) return "stop"; // the next pass's resync fills or rewinds
-      ctx.logger.warn({ hash: attempt.hash, err: describe(error) }, "broadcast refused");
-      return "stop";
-    }
+    return this.settleBroadcast(attempt, await this.sendOne(attempt), depth);
   }
 
-  private async acknowledge(attempt: Attempt, detail: string): Promise<void> {
+  /** Records what the node answered to one broadcast: acknowledged, reply lost, or the classified refusal. */
+  private async settleBroadcast(attempt: Attempt, answer: string | ChainError, depth = 0): Promise<"ok" | "stop"> {
+    const { ctx } = this;
+    if (typeof answer === "string") {
+      await this.acknowledge(attempt, "broadcast");
+      return "ok";
+    }
+    const error = answer;
+    if (error instanceof TransportError) {
+      await ctx.store.tx((q) =>
+        transition(q, attempt.requestId, [TxStatus.Signed], TxStatus.SendUnknown, `reply lost for ${attempt.hash}`),
+      );
+      return "stop";
+    }
+    if (error instanceof NonceConsumedError) {
+      if (/already known|known transaction|already imported|already exists/i.test(error.message)) {
+        await this.acknowledge(attempt, "already known to the node");
+        return "ok";
+      }
+      // Nonce too low: usually this very request was mined while the reply was lost.
+      await this.lookUp(attempt.requestId);
+      return "ok";
+    }
+    if (error instanceof UnderpricedError) {
+      if (depth < 3) await this.replace(attempt.requestId, "underpriced", "replacement", depth + 1);
+      return "stop";
+    }
+    if (error instanceof NonceGapError) return "stop"; // the next pass's resync fills or rewinds
+    ctx.logger.warn({ hash: attempt.hash, err: describe(error) }, "broadcast refused");
+    return "stop";
+  }
+
+  private acknowledge(attempt: Attempt, detail: string): Promise<void> {
+    return this.acknowledgeAll([attempt], detail);
+  }
+
+  /** One database transaction for a run of accepted broadcasts (one commit, not one per transaction). */
+  private async acknowledgeAll(attempts: readonly Attempt[], detail: string): Promise<void> {
+    if (attempts.length === 0) return;
     const now = Date.now();
     await this.ctx.store.tx(async (q) => {
-      await markBroadcast(q, attempt.hash, now);
-      const request = await getRequest(q, attempt.requestId);
-      await transition(
-        q,
-        attempt.requestId,
-        [TxStatus.Signed, TxStatus.SendUnknown],
-        TxStatus.Submitted,
-        `${detail}: ${attempt.hash}`,
-        {
-          ...(request?.submitted_at === null ? { submittedAt: now } : {}),
-        },
-      );
+      for (const attempt of attempts) {
+        await markBroadcast(q, attempt.hash, now);
+        const request = await getRequest(q, attempt.requestId);
+        await transition(
+          q,
+          attempt.requestId,
+          [TxStatus.Signed, TxStatus.SendUnknown],
+          TxStatus.Submitted,
+          `${detail}: ${attempt.hash}`,
+          request?.submitted_at === null ? { submittedAt: now } : {},
+        );
+      }
     });
   }
 
@@ -321,6 +373,11 @@ export class TxPolicyLoop {
     return undefined;
   }
 
+  /**
+   * Records the receipt; with one confirmation required, a successful receipt is final at once and is
+   * recorded as confirmed (or cancelled) in the same commit. A reverted one stays mined for `confirm` to
+   * recover its reason.
+   */
   private async recordMined(requestId: string, receipt: ChainReceipt): Promise<void> {
     const { ctx } = this;
     const submittedAt = await ctx.store.tx(async (q) => {
@@ -333,6 +390,22 @@ export class TxPolicyLoop {
         `${receipt.transactionHash} in block ${receipt.blockNumber}`,
         { minedHash: receipt.transactionHash, blockNumber: receipt.blockNumber, blockHash: receipt.blockHash },
       );
+      if (moved && ctx.confirmations === 1 && receipt.status === 1) {
+        const attempt = await q.get<{ purpose: string }>("SELECT purpose FROM tx_attempts WHERE hash = ?", [
+          receipt.transactionHash,
+        ]);
+        if (attempt?.purpose === "cancel") {
+          await transition(
+            q,
+            requestId,
+            [TxStatus.Mined],
+            TxStatus.Cancelled,
+            "the cancelling self-transfer was mined",
+          );
+        } else {
+          await transition(q, requestId, [TxStatus.Mined], TxStatus.Confirmed, "1 confirmation(s)");
+        }
+      }
       return moved ? before?.submitted_at : undefined;
     });
     this.suspects.delete(requestId);
@@ -342,35 +415,35 @@ export class TxPolicyLoop {
   async resolveInFlight(latest: number): Promise<void> {
     const { ctx } = this;
     const inFlight = await ctx.store.read((q) => requestsIn(q, ctx.signer, [...SENDABLE, TxStatus.Mined]));
-    let head: number | undefined;
-    for (const row of inFlight) {
+    const head = inFlight.some((r) => r.status === TxStatus.Mined) ? await ctx.chain.getBlockNumber() : 0;
+    // Requests are independent (each transition is conditional on the stored status), so their lookups
+    // run side by side: one slow receipt must not hold up a block's worth of others.
+    await forEachLimit(inFlight, LOOKUP_CONCURRENCY, async (row) => {
       try {
         if (row.status === TxStatus.Mined) {
-          head ??= await ctx.chain.getBlockNumber();
           await this.confirm(row, head);
-          continue;
+          return;
         }
         const nonce = Number(row.nonce);
         if (nonce < latest) {
           // The chain moved past this nonce: one of our hashes was mined, or another sender took it.
           const receipt = await this.lookUp(row.id);
           if (receipt !== undefined) {
-            if (ctx.confirmations === 1)
-              await this.confirm(
-                {
-                  ...row,
-                  status: TxStatus.Mined,
-                  mined_hash: receipt.transactionHash,
-                  block_hash: receipt.blockHash,
-                  block_number: receipt.blockNumber,
-                },
-                receipt.blockNumber,
-                receipt,
-              );
-            continue;
+            // A successful receipt was made final by recordMined; a reverted one gets its reason here.
+            if (ctx.confirmations === 1 && receipt.status !== 1) {
+              const mined = {
+                ...row,
+                status: TxStatus.Mined,
+                mined_hash: receipt.transactionHash,
+                block_hash: receipt.blockHash,
+                block_number: receipt.blockNumber,
+              };
+              await this.confirm(mined, receipt.blockNumber, receipt);
+            }
+            return;
           }
           await this.nonceTaken(row);
-          continue;
+          return;
         }
         this.suspects.delete(row.id);
         if (row.cancel_requested === 1) await this.cancelInFlight(row);
@@ -379,7 +452,7 @@ export class TxPolicyLoop {
         if (!(error instanceof ChainError)) throw error;
         ctx.logger.warn({ id: row.id, err: describe(error) }, "could not resolve in-flight request this pass");
       }
-    }
+    });
   }
 
   /** Our nonce was used by a transaction that is none of ours: the request needs a new nonce. */

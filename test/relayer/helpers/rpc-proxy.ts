@@ -38,16 +38,21 @@ export async function startRpcProxy(target: string): Promise<RpcProxy> {
   });
 
   async function handle(body: string, res: ServerResponse): Promise<void> {
-    let method = "";
+    // A batch (array body) counts each of its calls; its "method" for the modes is that of its calls.
+    let methods: string[] = [];
     let id: unknown = null;
     try {
-      const parsed = JSON.parse(body) as { method?: string; id?: unknown };
-      method = parsed.method ?? "";
-      id = parsed.id ?? null;
+      const parsed = JSON.parse(body) as { method?: string; id?: unknown } | Array<{ method?: string }>;
+      if (Array.isArray(parsed)) methods = parsed.map((c) => c.method ?? "");
+      else {
+        methods = [parsed.method ?? ""];
+        id = parsed.id ?? null;
+      }
     } catch {
       // Forwarded as is; the node answers the parse error.
     }
-    proxy.calls.set(method, (proxy.calls.get(method) ?? 0) + 1);
+    for (const m of methods) proxy.calls.set(m, (proxy.calls.get(m) ?? 0) + 1);
+    const method = methods.length === 1 ? methods[0]! : "";
     const mode = proxy.mode;
     if (mode.kind === "lag" && method === "eth_blockNumber") {
       res.writeHead(200, { "content-type": "application/json" });
@@ -62,7 +67,7 @@ export async function startRpcProxy(target: string): Promise<RpcProxy> {
         signal: AbortSignal.timeout(10_000),
       });
       const text = await upstream.text();
-      if (mode.kind === "drop-reply" && mode.methods.includes(method)) {
+      if (mode.kind === "drop-reply" && methods.some((m) => mode.methods.includes(m))) {
         res.socket?.destroy();
         return;
       }

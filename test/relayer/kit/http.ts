@@ -367,6 +367,20 @@ describe("Service kit: HTTP layer", function () {
       });
     });
 
+    it("forgets answered keys past their retention, keeping those in flight", async function () {
+      const done = { tenant: "alice", key: "k-purge-done", hash: requestHash({ n: 2 }) };
+      await service.idempotency.run(done, async () => ({ status: 201, body: {} }));
+      const inFlight = { tenant: "alice", key: "k-purge-flight", hash: requestHash({ n: 3 }) };
+      await service.store.tx((q) => service.idempotency.beginIn(q, inFlight));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(await service.idempotency.purge(0)).to.be.greaterThan(0);
+      const keys = await service.store.read((q) =>
+        q.all<{ idem_key: string }>("SELECT idem_key FROM kit_idempotency WHERE idem_key LIKE 'k-purge-%'"),
+      );
+      expect(keys.map((k) => k.idem_key)).to.deep.equal(["k-purge-flight"]);
+      await service.store.tx((q) => service.idempotency.abandonIn(q, inFlight));
+    });
+
     it("refuses another tenant's resource with 403 forbidden", async function () {
       const created = await postPayment(JSON.stringify({ ...payment, reference: "INV-6" }), alice, "k-owned");
       const id = (created.body as { id: string }).id;

@@ -1,6 +1,11 @@
 import { expect } from "chai";
 
+import { Wallet } from "ethers";
+
 import { ServiceMetrics } from "../../../relayer/core/kit/metrics.js";
+import { ANVIL_KEYS } from "../helpers/anvil.js";
+import { type HardhatNode, startHardhatNode } from "../helpers/hardhat-node.js";
+import { deployToken, type ManagerHarness, openManager, removeDir, runUntilFinal } from "../helpers/tx-fixtures.js";
 
 describe("Service kit: metrics", function () {
   it("keeps each service's metrics in a registry of its own, labelled with the service", async function () {
@@ -11,20 +16,42 @@ describe("Service kit: metrics", function () {
     expect(await b.registry.metrics()).to.include('ledgerlink_tx_submit_to_mined_seconds_count{service="operator"} 0');
   });
 
-  it("reads queue depth, in-flight count and nonce gaps from the bound transaction manager when scraped", async function () {
-    const metrics = new ServiceMetrics("operator", { defaultMetrics: false });
-    let queued = 3;
-    metrics.bindTransactions({
-      queueDepth: () => queued,
-      inFlight: async () => 2,
-      nonceGaps: () => [{ signer: "0xabc", gap: 1 }],
+  describe("bound to a transaction manager on the in-process Hardhat node", function () {
+    let node: HardhatNode;
+    let manager: ManagerHarness | undefined;
+    let closeToken: (() => void) | undefined;
+
+    afterEach(async function () {
+      await manager?.close();
+      if (manager !== undefined) await removeDir(manager.dir);
+      closeToken?.();
+      await node?.close();
     });
-    const first = await metrics.registry.metrics();
-    expect(first).to.include('ledgerlink_tx_queue_depth{service="operator"} 3');
-    expect(first).to.include('ledgerlink_tx_in_flight{service="operator"} 2');
-    expect(first).to.include('ledgerlink_tx_nonce_gap{signer="0xabc",service="operator"} 1');
-    queued = 0;
-    expect(await metrics.registry.metrics()).to.include('ledgerlink_tx_queue_depth{service="operator"} 0');
+
+    it("records queue depth, in-flight count, nonce gap and submit-to-mined time from the manager's hooks", async function () {
+      node = await startHardhatNode();
+      const deployed = await deployToken(node.url, ANVIL_KEYS[1]);
+      closeToken = deployed.close;
+      const token = deployed.token;
+      const metrics = new ServiceMetrics("operator", { defaultMetrics: false });
+      manager = await openManager([node.url], ANVIL_KEYS[1], { metrics: metrics.transactionHooks() });
+      const signer = new Wallet(ANVIL_KEYS[1]).address;
+      const data = token.interface.encodeFunctionData("mint", [new Wallet(ANVIL_KEYS[2]).address, 5n]);
+      const { record } = await manager.manager.submit({
+        tenant: "hk",
+        idempotencyKey: "metrics-1",
+        to: await token.getAddress(),
+        data,
+      });
+      await runUntilFinal(manager, [record.id]);
+      await manager.loop.runOnce();
+
+      const text = await metrics.registry.metrics();
+      expect(text).to.include('ledgerlink_tx_submit_to_mined_seconds_count{service="operator"} 1');
+      expect(text).to.include('ledgerlink_tx_queue_depth{service="operator"} 0');
+      expect(text).to.include('ledgerlink_tx_in_flight{service="operator"} 0');
+      expect(text).to.match(new RegExp(`ledgerlink_tx_nonce_gap\\{signer="${signer}",service="operator"\\} 0`));
+    });
   });
 
   it("makes end-to-end latency histograms for a service's own flows", async function () {

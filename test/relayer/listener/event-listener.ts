@@ -9,6 +9,7 @@ import { createLogger } from "../../../relayer/core/kit/logger.js";
 import { ServiceMetrics } from "../../../relayer/core/kit/metrics.js";
 import { listenerCheck } from "../../../relayer/core/kit/readiness.js";
 import type { ChainReader } from "../../../relayer/core/chain/types.js";
+import { ReorgTooDeepError, UndoUnsupportedError } from "../../../relayer/core/listener/errors.js";
 import { EventListener, type EventListenerOptions } from "../../../relayer/core/listener/event-listener.js";
 import { SqliteStore } from "../../../relayer/core/store/sqlite-store.js";
 import type { Store } from "../../../relayer/core/store/store.js";
@@ -176,6 +177,49 @@ describe("EventListener", function () {
           ["undo", before.blockHash],
           ["apply", after.blockHash],
         ]);
+        expect(await h.handledCount()).to.equal(1);
+      });
+      it("stops with ReorgTooDeepError, changing nothing, when a reorg goes below every block hash it kept", async function () {
+        const chain = await freshToken();
+        const h = await harness(chain);
+        const listener = await h.listener(chain.reader, { reorgWindow: 2 });
+        const receiver = Wallet.createRandom().address;
+        await chain.mint(receiver, 2n);
+        await anvil.rpc("anvil_mine", ["0x5"]);
+        await listener.sync();
+        const checkpoint = await listener.checkpoint("transfers");
+
+        await anvil.rpc("anvil_reorg", [6, []]);
+        const error = await listener.sync().then(
+          () => expect.fail("expected ReorgTooDeepError"),
+          (e: unknown) => e,
+        );
+        expect(error).to.be.instanceOf(ReorgTooDeepError);
+        expect(await listener.checkpoint("transfers")).to.deep.equal(checkpoint);
+        expect(await h.ledger.balance(receiver)).to.equal(2n);
+      });
+
+      it("stops with UndoUnsupportedError, changing nothing, when a reorg removes an event of a subscription without undo", async function () {
+        const chain = await freshToken();
+        const h = await harness(chain);
+        const withoutUndo = {
+          ...h.ledger.subscription("transfers", chain.address, chain.deployBlock),
+          undo: undefined,
+        };
+        const listener = await h.listener(chain.reader, { subscriptions: [withoutUndo] });
+        const receiver = Wallet.createRandom().address;
+        await chain.mint(receiver, 6n);
+        await listener.sync();
+        const checkpoint = await listener.checkpoint("transfers");
+
+        await anvil.rpc("anvil_reorg", [2, []]);
+        const error = await listener.sync().then(
+          () => expect.fail("expected UndoUnsupportedError"),
+          (e: unknown) => e,
+        );
+        expect(error).to.be.instanceOf(UndoUnsupportedError);
+        expect(await listener.checkpoint("transfers")).to.deep.equal(checkpoint);
+        expect(await h.ledger.balance(receiver)).to.equal(6n);
         expect(await h.handledCount()).to.equal(1);
       });
     });
