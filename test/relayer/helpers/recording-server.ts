@@ -54,6 +54,12 @@ export async function startRecordingServer(responder: Responder = () => ({ statu
       );
     });
   });
+  // Tracked by hand so close() can end every connection, idle keep-alive ones and half-open ones alike.
+  const sockets = new Set<import("node:net").Socket>();
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -66,8 +72,10 @@ export async function startRecordingServer(responder: Responder = () => ({ statu
       state.responder = next;
     },
     close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      return closed;
     },
   };
 }

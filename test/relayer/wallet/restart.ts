@@ -40,22 +40,23 @@ async function spawnWallet(configFile: string, webhookSecret: string): Promise<C
   child.stderr!.on("data", (chunk: Buffer) => (seen += chunk.toString()));
   const url = await new Promise<string>((resolve, reject) => {
     let started = false;
-    const timer = setTimeout(() => reject(new Error(`wallet did not start in 30 s:\n${seen}`)), 30_000);
-    const onEarlyExit = (code: number | null) => {
+    const onExit = (code: number | null) => {
       clearTimeout(timer);
       reject(new Error(`wallet exited with ${code}:\n${seen}`));
     };
-    child.once("exit", onEarlyExit);
+    const timer = setTimeout(() => {
+      child.off("exit", onExit);
+      reject(new Error(`wallet did not start in 30 s:\n${seen}`));
+    }, 30_000);
+    child.once("exit", onExit);
+    // Keeps draining stdout for the life of the process; only the first address line starts the test.
     child.stdout!.on("data", (chunk: Buffer) => {
       seen += chunk.toString();
-      if (started) return;
-      const match = /"address":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(seen);
+      const match = started ? null : /"address":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(seen);
       if (match) {
-        // Only this function's own listener goes: later log lines must not strip the exit listener a
-        // caller (the kill helper) attached, which is what once hung the after-each hook.
         started = true;
         clearTimeout(timer);
-        child.off("exit", onEarlyExit);
+        child.off("exit", onExit);
         resolve(match[1]!);
       }
     });
@@ -63,7 +64,6 @@ async function spawnWallet(configFile: string, webhookSecret: string): Promise<C
   return { process: child, url, output: () => seen };
 }
 
-/** SIGKILLs the wallet and resolves once Node has reaped it. */
 function kill(child: Child): Promise<void> {
   return new Promise((resolve) => {
     if (child.process.exitCode !== null || child.process.signalCode !== null) return resolve();
@@ -71,6 +71,30 @@ function kill(child: Child): Promise<void> {
     child.process.kill("SIGKILL");
   });
 }
+
+describe("Wallet ledger as a process: configuration errors", function () {
+  this.timeout(60_000);
+
+  it("exits 1 naming the bad key and the bad variable, never quoting a secret", async function () {
+    const run = (env: Record<string, string>) =>
+      new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn(
+          process.execPath,
+          ["--import", "tsx", "relayer/wallet/main.ts", "--config", "relayer/wallet/hk-wallet.example.json"],
+          { env: { PATH: process.env.PATH, ...env }, stdio: ["ignore", "ignore", "pipe"] },
+        );
+        let stderr = "";
+        child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+        child.once("exit", (code) => resolve({ code, stderr }));
+      });
+    const badPort = await run({ WALLET_HTTP__PORT: "eighty" });
+    expect(badPort.code).to.equal(1);
+    expect(badPort.stderr).to.include("http.port").and.to.include("environment WALLET_HTTP__PORT");
+    const badSecret = await run({ WALLET_WEBHOOK_SECRETS: "whsec_not-a-real-secret-value!" });
+    expect(badSecret.code).to.equal(1);
+    expect(badSecret.stderr).to.include("WALLET_WEBHOOK_SECRETS").and.not.to.include("not-a-real-secret-value");
+  });
+});
 
 describe("Wallet ledger as a process: killed with SIGKILL and restarted", function () {
   this.timeout(90_000);
@@ -176,6 +200,11 @@ describe("Wallet ledger as a process: killed with SIGKILL and restarted", functi
     expect(operator.remittances.size).to.equal(1);
     expect(await balanceOf({ url: second.url, appKey: keys.app }, alice)).to.equal(7000n);
     await expectLedgerBalanced(reader);
+    // Both processes logged their config and every request: no secret among the lines.
+    const logs = first.output() + second.output();
+    expect(logs).to.include('"msg":"starting"');
+    for (const secretValue of [ADMIN_KEY, RELAYER_KEY, secret.slice(6), keys.app])
+      expect(logs).not.to.include(secretValue);
   });
 
   it("sends after a restart a transfer accepted while the relayer was down, once", async function () {
