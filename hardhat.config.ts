@@ -75,6 +75,10 @@ export default defineConfig({
       chainType: "l1",
       url: configVariable("BESU_RPC_URL"),
       accounts: [configVariable("BESU_DEPLOYER_KEY")],
+      // The chain of deploy/besu/network.json (Hardhat refuses a node on another chain), and its free
+      // gas: zero-price transactions; test/besu/network-config.ts keeps both in step with that file.
+      chainId: 20261,
+      gasPrice: 0,
     },
   },
 });
