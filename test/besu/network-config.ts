@@ -170,6 +170,22 @@ describe("Besu QBFT network configuration (npm run besu:config)", function () {
     });
   });
 
+  describe("contract size", function () {
+    it("fits every contract the platform deploys under the genesis's contract size limit", async function () {
+      const limit = genesis.config.contractSizeLimit as number;
+      for (const name of [
+        "TenantRegistry",
+        "TokenEscrow",
+        "RemittanceSettlement",
+        "SettlementToken",
+        "PlatformForwarder",
+      ]) {
+        const { deployedBytecode } = await hre.artifacts.readArtifact(name);
+        expect((deployedBytecode.length - 2) / 2, name).to.be.at.most(limit);
+      }
+    });
+  });
+
   describe("free gas", function () {
     it("sets a zero base fee and the contract size limit in the genesis", function () {
       expect(genesis.config.zeroBaseFee).to.equal(true);
