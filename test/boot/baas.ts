@@ -136,6 +136,22 @@ describe("./baas, the fresh-machine wrapper", function () {
       expect(await exists(path.join(box.dir, "node_modules"))).to.equal(false);
     });
 
+    it("on a machine the registry has no Node package for, exits non-zero with one line saying so", async function () {
+      const node20 = await box.nodeReporting("v20.11.1");
+      const riscv = path.join(path.dirname(box.dir), "uname-riscv");
+      await mkdir(riscv);
+      await writeFile(
+        path.join(riscv, "uname"),
+        '#!/bin/sh\nif [ "$1" = -m ]; then echo riscv64; else echo Linux; fi\n',
+      );
+      await chmod(path.join(riscv, "uname"), 0o755);
+      const result = await box.run(["demo"], { pathDirs: [riscv, node20, NODE_BIN] });
+
+      expect(result.code).to.equal(1);
+      expect(result.stderr).to.equal("baas: no Node 22 package for riscv64; install Node >= 22.13 yourself\n");
+      expect(await exists(path.join(box.dir, ".toolchain/node22"))).to.equal(false);
+    });
+
     it("uses the machine's Node when it is 22.13 or newer, fetching nothing", async function () {
       const result = await box.run(["lint"]);
 
