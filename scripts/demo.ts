@@ -171,7 +171,7 @@ async function main(): Promise<void> {
     config: {
       hkOperator: { sendDeadlineSeconds: SEND_DEADLINE_SECONDS },
       phOperator: { wallet: { safetyMarginSeconds: 4 } },
-      // The demo follows every transfer every 100 ms; the default 600 requests a minute would throttle that.
+      // The demo follows every transfer every 200 ms; the default 600 requests a minute would throttle that.
       hkWallet: { http: { rateLimit: { max: 100_000, windowMs: 60_000 } } },
       phWallet: { http: { rateLimit: { max: 100_000, windowMs: 60_000 } } },
     },

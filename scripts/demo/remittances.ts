@@ -41,7 +41,10 @@ export interface DemoRemittance {
   destinationAmount: string | null;
   /** From the wallet's request to the wallet's final state (paid out: the recipient credited and settled on chain). */
   endToEndMs: number;
-  /** Each status the wallet's API showed, first seen at ms after the request (the last one: the wallet's own time). */
+  /**
+   * Each status the wallet's API showed, first seen at ms after the request (polled every 200 ms); the last
+   * one is the wallet's own time of the final state.
+   */
   statusPath: { status: string; ms: number }[];
   problems: string[];
 }
@@ -107,7 +110,7 @@ const statusLabel = (t: Transfer) =>
 
 /**
  * Sends one transfer through the HK wallet's API and follows it until it is final (paid out or refunded),
- * polling the wallet every 100 ms: the status path as the wallet's app sees it, and the time from the
+ * polling the wallet every 200 ms: the status path as the wallet's app sees it, and the time from the
  * request to the wallet's final state.
  */
 export async function sendAndFollow(
@@ -145,7 +148,7 @@ export async function sendAndFollow(
         if (final) return t;
       }
       if (Date.now() > until) return undefined;
-      await sleep(100);
+      await sleep(200);
     }
   })();
   if (options.onAccepted !== undefined) await options.onAccepted(accepted.id);
