@@ -331,7 +331,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await writeFile(services[n].configFile, JSON.stringify(merge(base[n], options.config?.[n]), null, 2));
   }
 
-  const children = new Map<ServiceName, { child: ChildProcess; exited: Promise<number | null> }>();
+  const children = new Map<
+    ServiceName,
+    { child: ChildProcess; exited: Promise<number | null>; stopping?: Promise<number | null> }
+  >();
   const graceMs = options.stopGraceMs ?? 10_000;
   const readyMs = options.readyTimeoutMs ?? 60_000;
 
@@ -383,23 +386,28 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     throw new Error(`${n} was not ready in ${readyMs} ms (last /ready: ${last}); log ${services[n].logFile}`);
   };
 
-  const stopService = async (n: ServiceName, signal: NodeJS.Signals = "SIGTERM"): Promise<number | null> => {
+  /**
+   * One signal per process (a second SIGTERM makes a service exit without finishing its step): a stop
+   * already under way is joined, not repeated; a SIGKILL still goes through.
+   */
+  const stopService = (n: ServiceName, signal: NodeJS.Signals = "SIGTERM"): Promise<number | null> => {
     const entry = children.get(n);
-    if (entry === undefined) return null;
+    if (entry === undefined) return Promise.resolve(null);
+    if (entry.stopping !== undefined && signal !== "SIGKILL") return entry.stopping;
     const { child, exited } = entry;
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill(signal);
-      const force = setTimeout(() => child.kill("SIGKILL"), signal === "SIGKILL" ? 0 : graceMs);
-      const code = await exited;
-      clearTimeout(force);
-      children.delete(n);
-      return code;
-    }
-    children.delete(n);
-    return child.exitCode;
+    entry.stopping = (async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill(signal);
+        const force = setTimeout(() => child.kill("SIGKILL"), signal === "SIGKILL" ? 0 : graceMs);
+        await exited;
+        clearTimeout(force);
+      }
+      if (children.get(n) === entry) children.delete(n);
+      return child.exitCode;
+    })();
+    return entry.stopping;
   };
 
-  let stopping: Promise<Partial<Record<ServiceName, number | null>>> | undefined;
   const stack: Stack = {
     dir,
     urls,
@@ -415,13 +423,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       await stopService(n, "SIGKILL");
     },
     stopService: (n) => stopService(n, "SIGTERM"),
-    stop() {
-      stopping ??= (async () => {
-        const running = [...children.keys()];
-        const codes = await Promise.all(running.map((n) => stopService(n, "SIGTERM")));
-        return Object.fromEntries(running.map((n, i) => [n, codes[i]!]));
-      })();
-      return stopping;
+    async stop() {
+      const running = [...children.keys()];
+      const codes = await Promise.all(running.map((n) => stopService(n, "SIGTERM")));
+      return Object.fromEntries(running.map((n, i) => [n, codes[i]!]));
     },
     pids() {
       return [...children.values()].map((c) => c.child.pid).filter((p): p is number => p !== undefined);
