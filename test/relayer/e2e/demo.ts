@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 import { expect } from "chai";
@@ -49,12 +49,12 @@ interface DemoRun {
 }
 
 /** `npm run demo` as a terminal runs it: scripts/run-demo.ts in a process group of its own. */
-function startDemo(dir: string, remittances: number): DemoRun {
+function startDemo(dir: string, remittances: number, workDir = path.join(dir, "run")): DemoRun {
   const child = spawn(process.execPath, ["--import", "tsx", "scripts/run-demo.ts"], {
     env: {
       ...process.env,
       REMITTANCES: String(remittances),
-      DEMO_DIR: path.join(dir, "run"),
+      DEMO_DIR: workDir,
       DEMO_REPORT: path.join(dir, "demo-report.json"),
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -157,6 +157,36 @@ describe("npm run demo: the main job through the services, as a child process", 
     it("leaves none of the processes it started running: anvil, the six services, the restarted PH relayer", function () {
       const names = report.processes.map((p) => p.name);
       expect(names).to.include.members(["anvil", ...SERVICES, "phOperator (restarted)"]);
+      expect(report.processes.filter((p) => alive(p.pid))).to.deep.equal([]);
+    });
+  });
+
+  describe("a run that fails", function () {
+    let temp: { dir: string; remove(): Promise<void> };
+    let run: DemoRun | undefined;
+
+    before(async function () {
+      temp = await tempDir("ll-demo-fail-");
+    });
+
+    after(async function () {
+      await reap(run, temp?.dir);
+      await temp?.remove();
+    });
+
+    it("exits 1 with the reason, writes the report, and stops the network it started", async function () {
+      // Its working folder is a file: the demo fails after it started the local network and deployed.
+      const blocked = path.join(temp.dir, "not-a-folder");
+      await writeFile(blocked, "");
+      run = startDemo(temp.dir, 1, blocked);
+      const code = await run.exited;
+      expect(code, run.output()).to.equal(1);
+      expect(run.output()).to.include("DEMO FAILED:").and.include("not-a-folder");
+
+      const report = await readReport(temp.dir);
+      expect(report.ok).to.equal(false);
+      expect(report.failure).to.include("not-a-folder");
+      expect(report.processes.map((p) => p.name)).to.include("anvil");
       expect(report.processes.filter((p) => alive(p.pid))).to.deep.equal([]);
     });
   });
