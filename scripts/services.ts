@@ -19,6 +19,7 @@ import { parseArgs } from "node:util";
 import { HDNodeWallet, Mnemonic } from "ethers";
 
 import { readIgnitionDeployment, readManifest } from "../client/deployment.js";
+import { MID_RATE } from "../fixtures/corridor.js";
 import { DEV_MNEMONIC } from "./lib/local-node.js";
 import { SERVICE_NAMES, startStack, type ServiceName } from "./lib/stack.js";
 
@@ -35,7 +36,7 @@ const options = {
   dir: { type: "string" },
   "base-port": { type: "string", default: "8100" },
   "dev-keys": { type: "boolean", default: false },
-  rate: { type: "string", default: "7.2450" },
+  rate: { type: "string", default: MID_RATE },
 } as const;
 const parse = () => {
   try {

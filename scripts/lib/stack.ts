@@ -19,6 +19,7 @@ import { JsonRpcProvider, encodeBytes32String } from "ethers";
 import type { Deployment } from "../../client/deployment.js";
 import { API_KEYS_COMPONENT, apiKeyMigrations, createApiKey } from "../../relayer/core/kit/api-keys.js";
 import { SqliteStore } from "../../relayer/core/store/sqlite-store.js";
+import { MID_RATE, SPREAD_BPS } from "../../fixtures/corridor.js";
 import { RemittanceSettlement__factory } from "../../typechain-types/index.js";
 
 export type ServiceName = "quotes" | "hkOperator" | "phOperator" | "hkWallet" | "phWallet" | "metatx";
@@ -65,7 +66,7 @@ export interface StackOptions {
   services?: readonly ServiceName[];
   /** Fixed ports per service; a free loopback port otherwise. */
   ports?: Partial<Record<ServiceName, number>>;
-  /** The bank's mid rate (PHP per HKD) and spread. */
+  /** The bank's mid rate (PHP per HKD) and spread; the demo corridor's (fixtures/corridor.ts) by default. */
   rate?: string;
   spreadBps?: number;
   /** The key of the wallets' `/admin/*` routes and of the metatx relayer's budgets (random by default). */
@@ -222,7 +223,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const phPayoutsKey = await issueKey(file("phWallet", "sqlite"), "ph-operator");
 
   const ratesFile = path.join(dir, "rates.json");
-  await writeFile(ratesFile, JSON.stringify({ rates: { "HKD-PHP": options.rate ?? "7.2450" } }, null, 2));
+  await writeFile(ratesFile, JSON.stringify({ rates: { "HKD-PHP": options.rate ?? MID_RATE } }, null, 2));
   const walletRpc = options.walletRpcUrl ?? rpcUrl;
   const chain = { rpcUrls: [rpcUrl], chainId, settlement: remittance.address, startBlock: remittance.blockNumber };
   const base: Record<ServiceName, Record<string, unknown>> = {
@@ -233,7 +234,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       chain: { rpcUrl, chainId, settlement: remittance.address },
       providerTenant: "settlement-bank",
       rates: { file: ratesFile },
-      corridors: [{ id: "HKD-PHP", spreadBps: options.spreadBps ?? 35 }],
+      corridors: [{ id: "HKD-PHP", spreadBps: options.spreadBps ?? Number(SPREAD_BPS) }],
     },
     hkOperator: {
       name: "hk-operator",
