@@ -20,6 +20,10 @@ export default defineConfig({
   plugins: [hardhatToolboxMochaEthersPlugin],
   tasks: platformTasks,
   typechain: { outDir: "typechain-types" },
+  // Every network the platform runs on is final at one block: a QBFT consortium (immediate finality) and the
+  // local single-node anvil (`npm run node`). Ignition's default of 5 confirmations made a deployment on 1 s
+  // blocks take three minutes for nothing.
+  ignition: { requiredConfirmations: 1 },
   paths: {
     ignition: "deploy",
     tests: {

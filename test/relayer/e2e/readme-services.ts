@@ -32,14 +32,14 @@ const portFree = (port: number) =>
     server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
   });
 
-/** A base port whose next five ports (the launcher's services) are free. */
+/** A base port whose next six ports (the launcher's services) are free. */
 async function freeBasePort(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const base = 20_000 + Math.floor(Math.random() * 30_000);
-    const checks = await Promise.all([1, 2, 3, 4, 5].map((i) => portFree(base + i)));
+    const checks = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => portFree(base + i)));
     if (checks.every(Boolean)) return base;
   }
-  throw new Error("no five free consecutive ports");
+  throw new Error("no six free consecutive ports");
 }
 
 /**
@@ -112,14 +112,14 @@ describe("The README's services walk-through: setup:local, npm run services, one
     child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-    // Five tsx processes start at once: on a loaded 2-core machine that has taken most of a minute.
+    // Six tsx processes start at once: on a loaded 2-core machine that has taken most of a minute.
     for (let i = 0; i < 480 && !stdout.includes("Ctrl-C stops them all.") && child.exitCode === null; i++) {
       await sleep(250);
     }
     expect(stdout, `launcher did not start the services:\n${stdout}\n${stderr}`).to.include("Ctrl-C stops them all.");
 
     const serviceUrl = (name: string) => new RegExp(`^\\s+${name}\\s+(http://\\S+)\\s+\\(pid (\\d+)`, "m").exec(stdout);
-    const names = ["quotes", "phWallet", "phOperator", "hkOperator", "hkWallet"];
+    const names = ["quotes", "phWallet", "phOperator", "hkOperator", "hkWallet", "metatx"];
     servicePids = names.map((n) => Number(serviceUrl(n)![2]));
     const hkWallet = serviceUrl("hkWallet")![1]!;
     const phWallet = serviceUrl("phWallet")![1]!;

@@ -1,59 +1,30 @@
-import { createServer } from "node:net";
-import { writeFile } from "node:fs/promises";
-import path from "node:path";
-
-import { API_KEYS_COMPONENT, apiKeyMigrations, createApiKey } from "../../../relayer/core/kit/api-keys.js";
-import { SqliteStore } from "../../../relayer/core/store/sqlite-store.js";
+import type { Deployment } from "../../../client/deployment.js";
 import { MID_RATE, SPREAD_BPS } from "../../../fixtures/corridor.js";
-import { spawnService, type ServiceProcess } from "../helpers/service-process.js";
+import {
+  startStack as launchStack,
+  type ServiceName as AnyServiceName,
+  type Stack as LaunchedStack,
+} from "../../../scripts/lib/stack.js";
 import type { RemittanceNode } from "../helpers/remittance-node.js";
-import { ADMIN_KEY, call, newWebhookSecret } from "../wallet/helpers.js";
+import { ADMIN_KEY } from "../wallet/helpers.js";
 
-/** A free loopback port (taken and released; the services bind it right after). */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function issueKey(storePath: string, tenant: string): Promise<string> {
-  const store = await SqliteStore.open(storePath);
-  try {
-    await store.migrate(API_KEYS_COMPONENT, apiKeyMigrations);
-    return (await createApiKey(store, tenant)).key;
-  } finally {
-    await store.close();
-  }
-}
-
-export type ServiceName = "quotes" | "hkOperator" | "phOperator" | "hkWallet" | "phWallet";
+export type ServiceName = Exclude<AnyServiceName, "metatx">;
+const NAMES: readonly ServiceName[] = ["quotes", "phWallet", "phOperator", "hkOperator", "hkWallet"];
 
 /**
- * The five services of the remittance flow as separate processes, on fixed ports chosen up front (the
- * HK wallet and the HK relayer point at each other): the bank's quote service, the HK and PH operator
- * relayers, the HK and PH wallet ledgers. Each can be killed and started again on the same database.
+ * The five services of the remittance flow as separate processes, through the project's one launcher
+ * (scripts/lib/stack.ts) with the tests' tighter timeouts and retry schedules: the bank's quote service,
+ * the HK and PH operator relayers, the HK and PH wallet ledgers. Each can be killed and started again on
+ * the same database; the wallets' admin key is the wallet helpers' ADMIN_KEY.
  */
 export interface Stack {
   urls: Record<ServiceName, string>;
-  processes: Partial<Record<ServiceName, ServiceProcess>>;
-  /** The wallets' own apps' keys, and the key the HK relayer's client (its wallet) holds. */
-  keys: {
-    hkApp: string;
-    phApp: string;
-    hkOperatorClient: string;
-    /** Keys of another tenant (ph-wallet) on the HK relayer and on the quote service. */
-    foreignOperatorClient: string;
-    foreignQuotes: string;
-    /** The HK relayer's own key at the quote service. */
-    quotes: string;
-  };
+  keys: LaunchedStack["keys"];
   storePaths: Record<ServiceName, string>;
+  launched: LaunchedStack;
+  /** Starts a stopped service again and waits for its `/ready`. */
   start(name: ServiceName): Promise<void>;
+  /** SIGKILL. */
   kill(name: ServiceName): Promise<void>;
   /** SIGTERM and wait for a clean exit. */
   stop(name: ServiceName): Promise<number | null>;
@@ -72,177 +43,70 @@ export interface StackOptions {
 
 export async function startStack(options: StackOptions): Promise<Stack> {
   const { dir, node } = options;
-  const rpcUrl = options.rpcUrl ?? node.anvil.url;
-  const names: ServiceName[] = ["quotes", "phWallet", "phOperator", "hkOperator", "hkWallet"];
-  const ports = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await freePort()]))) as Record<
-    ServiceName,
-    number
-  >;
-  const urls = Object.fromEntries(names.map((n) => [n, `http://127.0.0.1:${ports[n]}`])) as Record<ServiceName, string>;
-  const storePaths = Object.fromEntries(names.map((n) => [n, path.join(dir, `${n}.sqlite`)])) as Record<
-    ServiceName,
-    string
-  >;
-  const settlement = node.world.addresses.remittance!;
-  const hookSecret = newWebhookSecret();
-
-  const quotesKey = await issueKey(storePaths.quotes, "hk-wallet");
-  const hkOperatorClient = await issueKey(storePaths.hkOperator, "hk-wallet");
-  const peerKey = await issueKey(storePaths.phOperator, "hk-wallet");
-  const phWalletForOperator = await issueKey(storePaths.phWallet, "ph-operator");
-  const phApp = await issueKey(storePaths.phWallet, "ph-app");
-  const hkApp = await issueKey(storePaths.hkWallet, "hk-app");
-  const foreignOperatorClient = await issueKey(storePaths.hkOperator, "ph-wallet");
-  const foreignQuotes = await issueKey(storePaths.quotes, "ph-wallet");
-
-  const ratesFile = path.join(dir, "rates.json");
-  await writeFile(ratesFile, JSON.stringify({ rates: { "HKD-PHP": MID_RATE } }));
-  const chain = { rpcUrls: [rpcUrl], chainId: 31337, settlement, timeoutMs: 2_000, pollIntervalMs: 200 };
-  const configs: Record<ServiceName, object> = {
-    quotes: {
-      name: "bank-quotes",
-      http: { port: ports.quotes },
-      store: { path: storePaths.quotes },
-      chain: { rpcUrl, chainId: 31337, settlement, timeoutMs: 2_000 },
-      providerTenant: "settlement-bank",
-      rates: { file: ratesFile },
-      corridors: [{ id: "HKD-PHP", spreadBps: Number(SPREAD_BPS) }],
-      quoteValiditySeconds: options.quoteValiditySeconds ?? 60,
-      sweepIntervalMs: 500,
-    },
-    hkOperator: {
-      name: "hk-operator",
-      tenant: "hk-wallet",
-      http: { port: ports.hkOperator },
-      store: { path: storePaths.hkOperator },
-      chain,
-      quotes: { url: urls.quotes, corridors: { "ph-wallet": "HKD-PHP" } },
-      peers: { "ph-wallet": { url: urls.phOperator } },
-      webhooks: {
-        url: `${urls.hkWallet}/webhooks/operator`,
-        scheduleMs: [0, 200, 500, 1000, 2000, 3000, 5000, 5000, 5000, 5000],
-      },
-      ...(options.sendDeadlineSeconds === undefined ? {} : { sendDeadlineSeconds: options.sendDeadlineSeconds }),
-    },
-    phOperator: {
-      name: "ph-operator",
-      tenant: "ph-wallet",
-      http: { port: ports.phOperator },
-      store: { path: storePaths.phOperator },
-      chain,
-      wallet: {
-        url: urls.phWallet,
-        timeoutMs: 2_000,
-        retry: { initialMs: 200, factor: 2, maxMs: 2_000 },
-        safetyMarginSeconds: options.safetyMarginSeconds ?? 5,
-      },
-    },
-    hkWallet: {
-      name: "hk-wallet",
-      currency: "HKD",
-      // The tests poll transfers hard; the default 600 a minute would throttle the polling, not the flow.
-      http: { port: ports.hkWallet, rateLimit: { max: 100_000, windowMs: 60_000 } },
-      store: { path: storePaths.hkWallet },
-      operator: { url: urls.hkOperator, timeoutMs: 2_000, retry: { initialMs: 200, maxMs: 2_000 }, pollMs: 100 },
-      chain: {
-        rpcUrl: node.anvil.url,
-        chainId: 31337,
-        settlement,
-        tenantId: "hk-wallet",
-        token: node.world.addresses.hkd,
-      },
-    },
-    phWallet: {
-      name: "ph-wallet",
-      currency: "PHP",
-      http: { port: ports.phWallet, rateLimit: { max: 100_000, windowMs: 60_000 } },
-      store: { path: storePaths.phWallet },
-      compliance: { blockedNames: ["Sanctioned Person"] },
-      chain: {
-        rpcUrl: node.anvil.url,
-        chainId: 31337,
-        settlement,
-        tenantId: "ph-wallet",
-        token: node.world.addresses.php,
-      },
+  const a = node.world.addresses;
+  const at = (address: string | undefined) => ({ address: address!, blockNumber: 0 });
+  const deployment: Deployment = {
+    id: "services-test",
+    chainId: 31337n,
+    contracts: {
+      remittance: at(a.remittance),
+      HKD: at(a.hkd),
+      PHP: at(a.php),
+      forwarder: at(a.forwarder),
+      registry: at(a.registry),
+      escrow: at(a.escrow),
     },
   };
-  const files = {} as Record<ServiceName, string>;
-  for (const n of names) {
-    files[n] = path.join(dir, `${n}.json`);
-    await writeFile(files[n], JSON.stringify(configs[n]));
-  }
-  const envs: Record<ServiceName, NodeJS.ProcessEnv> = {
-    quotes: { QUOTES_CONFIG_FILE: files.quotes, QUOTES_SIGNER_KEY: node.keys.bank },
-    hkOperator: {
-      OPERATOR_CONFIG_FILE: files.hkOperator,
-      OPERATOR_SIGNER_KEY: node.keys.hkWallet,
-      OPERATOR_QUOTES_API_KEY: quotesKey,
-      OPERATOR_PEER_API_KEYS: JSON.stringify({ "ph-wallet": peerKey }),
-      OPERATOR_WEBHOOK_SECRETS: hookSecret,
+  const chain = { timeoutMs: 2_000, pollIntervalMs: 200 };
+  // The tests poll transfers hard; the default 600 a minute would throttle the polling, not the flow.
+  const http = { rateLimit: { max: 100_000, windowMs: 60_000 } };
+  const launched = await launchStack({
+    rpcUrl: options.rpcUrl ?? node.anvil.url,
+    walletRpcUrl: node.anvil.url,
+    deployment,
+    dir,
+    hotKeys: { hkOperator: node.keys.hkWallet, phOperator: node.keys.phWallet, bank: node.keys.bank },
+    services: NAMES,
+    adminKey: ADMIN_KEY,
+    rate: MID_RATE,
+    spreadBps: Number(SPREAD_BPS),
+    config: {
+      quotes: {
+        chain: { timeoutMs: 2_000 },
+        quoteValiditySeconds: options.quoteValiditySeconds ?? 60,
+        sweepIntervalMs: 500,
+      },
+      hkOperator: {
+        chain,
+        webhooks: { scheduleMs: [0, 200, 500, 1000, 2000, 3000, 5000, 5000, 5000, 5000] },
+        ...(options.sendDeadlineSeconds === undefined ? {} : { sendDeadlineSeconds: options.sendDeadlineSeconds }),
+      },
+      phOperator: {
+        chain,
+        wallet: {
+          timeoutMs: 2_000,
+          retry: { initialMs: 200, factor: 2, maxMs: 2_000 },
+          safetyMarginSeconds: options.safetyMarginSeconds ?? 5,
+        },
+      },
+      hkWallet: { http, operator: { timeoutMs: 2_000, retry: { initialMs: 200, maxMs: 2_000 }, pollMs: 100 } },
+      phWallet: { http, compliance: { blockedNames: ["Sanctioned Person"] } },
     },
-    phOperator: {
-      OPERATOR_CONFIG_FILE: files.phOperator,
-      OPERATOR_SIGNER_KEY: node.keys.phWallet,
-      OPERATOR_WALLET_API_KEY: phWalletForOperator,
-    },
-    hkWallet: {
-      WALLET_CONFIG_FILE: files.hkWallet,
-      WALLET_ADMIN_KEY: ADMIN_KEY,
-      WALLET_OPERATOR_API_KEY: hkOperatorClient,
-      WALLET_WEBHOOK_SECRETS: hookSecret,
-    },
-    phWallet: { WALLET_CONFIG_FILE: files.phWallet, WALLET_ADMIN_KEY: ADMIN_KEY },
-  };
-  const scripts: Record<ServiceName, string> = {
-    quotes: "relayer/quotes/main.ts",
-    hkOperator: "relayer/operator/main.ts",
-    phOperator: "relayer/operator/main.ts",
-    hkWallet: "relayer/wallet/main.ts",
-    phWallet: "relayer/wallet/main.ts",
-  };
-
-  const stack: Stack = {
-    urls,
-    processes: {},
-    keys: { hkApp, phApp, hkOperatorClient, foreignOperatorClient, foreignQuotes, quotes: quotesKey },
-    storePaths,
-    async start(name) {
-      const child = spawnService(scripts[name], envs[name]);
-      stack.processes[name] = child;
-      await child.waitForLog((l) => l.msg === "listening", 30_000);
-    },
-    async kill(name) {
-      await stack.processes[name]?.kill();
-      delete stack.processes[name];
-    },
-    async stop(name) {
-      const child = stack.processes[name];
-      if (child === undefined) return null;
-      child.process.kill("SIGTERM");
-      const code = await child.exited;
-      delete stack.processes[name];
-      return code;
-    },
+  });
+  const pick = <T>(f: (n: ServiceName) => T) =>
+    Object.fromEntries(NAMES.map((n) => [n, f(n)])) as Record<ServiceName, T>;
+  return {
+    urls: pick((n) => launched.urls[n]),
+    keys: launched.keys,
+    storePaths: pick((n) => launched.services[n].storePath),
+    launched,
+    start: (name) => launched.start(name),
+    kill: (name) => launched.kill(name),
+    stop: (name) => launched.stopService(name),
     async close() {
-      await Promise.all(names.map((n) => stack.kill(n)));
+      await launched.stop();
     },
   };
-  try {
-    for (const n of names) await stack.start(n);
-    // The HK wallet's settlement mirror starts at the HK operator's funded ledger balance.
-    const balance = await node.setup.remittance.balanceOf(node.world.tenants.hkWallet, node.world.addresses.hkd!);
-    const mirrored = await call(urls.hkWallet, "POST", "/admin/settlement", {
-      headers: { "x-admin-key": ADMIN_KEY, "idempotency-key": "initial-float" },
-      body: { direction: "deposit", amount: balance.toString() },
-    });
-    if (mirrored.status !== 201 && mirrored.status !== 200)
-      throw new Error(`settlement mirror: ${JSON.stringify(mirrored.body)}`);
-  } catch (error) {
-    await stack.close();
-    throw error;
-  }
-  return stack;
 }
 
 /** Polls until `check` holds, every 250 ms, at most `ms`. */
