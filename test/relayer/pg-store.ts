@@ -1,6 +1,8 @@
 import { expect } from "chai";
 
-import { PgStore, StoreConflictError, toNumberedPlaceholders } from "../../relayer/core/store/pg-store.js";
+import { toServiceError } from "../../relayer/core/kit/error-response.js";
+import { StoreConflictError } from "../../relayer/core/store/errors.js";
+import { PgStore, toNumberedPlaceholders } from "../../relayer/core/store/pg-store.js";
 import type { Store } from "../../relayer/core/store/store.js";
 import { newPostgresDatabase } from "./helpers/postgres.js";
 import { shouldBehaveLikeStore } from "./store.behavior.js";
@@ -83,6 +85,11 @@ describe("PgStore", function () {
       } finally {
         await store.close();
       }
+    });
+
+    it("is answered over HTTP as 503 store_conflict, a refusal the caller may retry", function () {
+      const answer = toServiceError(new StoreConflictError(20), 1024);
+      expect(answer).to.include({ status: 503, code: "store_conflict" });
     });
 
     it("migrates once when two stores on one database migrate at the same time", async function () {

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 
 import pg from "pg";
 
-import { ReadOnlyScopeError, StoreClosedError, StoreError } from "./errors.js";
+import { ReadOnlyScopeError, StoreClosedError, StoreConflictError, StoreError } from "./errors.js";
 import { applyMigrations } from "./migrate.js";
 import type { Migration, RunResult, Sql, SqlValue, Store } from "./store.js";
 
@@ -20,13 +20,6 @@ export interface PgStoreOptions {
   /** How many times a transaction is run before a serialization conflict is given up on. */
   maxAttempts?: number;
   logger?: PgStoreLogger;
-}
-
-/** A write transaction kept losing serialization conflicts and was given up on; nothing of it committed. */
-export class StoreConflictError extends StoreError {
-  constructor(attempts: number, options?: { cause?: unknown }) {
-    super("STORE_CONFLICT", `transaction lost ${attempts} serialization conflicts in a row: given up`, options);
-  }
 }
 
 // SQLSTATEs: serialization_failure, deadlock_detected (both: "run the transaction again"), read_only_sql_transaction.
