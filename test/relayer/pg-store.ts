@@ -48,8 +48,10 @@ describe("PgStore", function () {
       try {
         await store.migrate("c", [counter]);
         let runs = 0;
+        let effects = 0;
         await store.tx(async (q) => {
           runs++;
+          q.afterCommit(() => effects++);
           const row = await q.get<{ n: number }>("SELECT n FROM counter WHERE id = 'c'");
           // The first run's read is overtaken: another transaction commits an increment in between.
           if (runs === 1) await store.tx((other) => other.run("UPDATE counter SET n = n + 1 WHERE id = 'c'"));
@@ -58,6 +60,7 @@ describe("PgStore", function () {
         const row = await store.read((q) => q.get<{ n: number }>("SELECT n FROM counter WHERE id = 'c'"));
         expect(row?.n).to.equal(2);
         expect(runs).to.equal(2);
+        expect(effects, "the after-commit effect of the run that committed, only").to.equal(1);
       } finally {
         await store.close();
       }

@@ -4,6 +4,7 @@ import pg from "pg";
 
 import { ReadOnlyScopeError, StoreClosedError, StoreConflictError, StoreError } from "./errors.js";
 import { applyMigrations } from "./migrate.js";
+import { runEffects } from "./run-effects.js";
 import type { Migration, RunResult, Sql, SqlValue, Store } from "./store.js";
 
 /** Where the pool reports what it cannot throw to a caller (an idle connection's error, a retried conflict). */
@@ -190,6 +191,7 @@ async function runTransaction<T>(client: pg.ClientBase, mode: "read" | "write", 
     scope.end();
     // Under SERIALIZABLE the commit itself may fail with 40001: the caller runs the transaction again.
     await client.query("COMMIT");
+    scope.committed();
     return result;
   } catch (error) {
     scope.end();
@@ -215,6 +217,7 @@ function describeError(error: unknown): string {
 class PgScope implements Sql {
   readonly dialect = "postgres";
   private active = true;
+  private readonly effects: (() => void)[] = [];
 
   constructor(
     private readonly client: pg.ClientBase,
@@ -223,6 +226,16 @@ class PgScope implements Sql {
 
   end(): void {
     this.active = false;
+  }
+
+  afterCommit(effect: () => void): void {
+    this.check();
+    this.effects.push(effect);
+  }
+
+  /** Runs the after-commit effects; one that throws does not stop the others or undo the commit. */
+  committed(): void {
+    runEffects(this.effects);
   }
 
   async run(sql: string, params: readonly SqlValue[] = []): Promise<RunResult> {
