@@ -18,7 +18,7 @@ import { JsonRpcProvider, encodeBytes32String } from "ethers";
 
 import type { Deployment } from "../../client/deployment.js";
 import { API_KEYS_COMPONENT, apiKeyMigrations, createApiKey } from "../../relayer/core/kit/api-keys.js";
-import { SqliteStore } from "../../relayer/core/store/sqlite-store.js";
+import { openStore, type StoreConfig } from "../../relayer/core/store/open-store.js";
 import { MID_RATE, SPREAD_BPS } from "../../fixtures/corridor.js";
 import { RemittanceSettlement__factory } from "../../typechain-types/index.js";
 
@@ -73,6 +73,11 @@ export interface StackOptions {
   adminKey?: string;
   /** Deep-merged into each service's generated config (timeouts, schedules, limits). */
   config?: Partial<Record<ServiceName, Record<string, unknown>>>;
+  /**
+   * Services that run on PostgreSQL instead of their SQLite file: the database URL, handed to the process
+   * as `<PREFIX>_STORE__URL` (a secret: never in the config file, which then has no store section).
+   */
+  postgres?: Partial<Record<ServiceName, string>>;
   /** Set each wallet's settlement mirror to its operator's on-chain ledger balance at start (default true). */
   mirrorSettlement?: boolean;
   /** Milliseconds each service has to answer `/ready` (60 s: several tsx starts on a loaded machine are slow). */
@@ -92,7 +97,7 @@ export interface StackService {
   pid: number | undefined;
   /** JSON log lines (stdout and stderr), appended across restarts. */
   logFile: string;
-  /** The service's SQLite database. */
+  /** The service's SQLite database (none is made for a service on PostgreSQL). */
   storePath: string;
   configFile: string;
   running: boolean;
@@ -147,8 +152,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function issueKey(storePath: string, tenant: string): Promise<string> {
-  const store = await SqliteStore.open(storePath);
+async function issueKey(config: StoreConfig, tenant: string): Promise<string> {
+  const store = await openStore(config);
   try {
     await store.migrate(API_KEYS_COMPONENT, apiKeyMigrations);
     return (await createApiKey(store, tenant, { label: "issued by the stack launcher" })).key;
@@ -205,22 +210,29 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     string
   >;
   const file = (n: ServiceName, ext: string) => path.join(dir, `${n}.${ext}`);
+  const pgUrl = (n: ServiceName) => options.postgres?.[n];
+  const storeOf = (n: ServiceName): StoreConfig => {
+    const url = pgUrl(n);
+    return url === undefined ? { path: file(n, "sqlite") } : { url, poolSize: 4 };
+  };
+  /** The config file's store section: none for a PostgreSQL service, whose URL comes from the environment. */
+  const storeSection = (n: ServiceName) => (pgUrl(n) === undefined ? { store: { path: file(n, "sqlite") } } : {});
 
   const adminKey = options.adminKey ?? randomBytes(24).toString("hex");
   const hookSecret = `whsec_${randomBytes(32).toString("base64")}`;
   const mentorId = encodeBytes32String("hk-sme-mentors").toLowerCase();
   const keys: StackKeys = {
-    quotes: await issueKey(file("quotes", "sqlite"), "hk-wallet"),
-    foreignQuotes: await issueKey(file("quotes", "sqlite"), "ph-wallet"),
-    hkOperatorClient: await issueKey(file("hkOperator", "sqlite"), "hk-wallet"),
-    foreignOperatorClient: await issueKey(file("hkOperator", "sqlite"), "ph-wallet"),
-    phApp: await issueKey(file("phWallet", "sqlite"), "ph-app"),
-    hkApp: await issueKey(file("hkWallet", "sqlite"), "hk-app"),
-    sponsor: wanted.has("metatx") ? await issueKey(file("metatx", "sqlite"), mentorId) : "",
+    quotes: await issueKey(storeOf("quotes"), "hk-wallet"),
+    foreignQuotes: await issueKey(storeOf("quotes"), "ph-wallet"),
+    hkOperatorClient: await issueKey(storeOf("hkOperator"), "hk-wallet"),
+    foreignOperatorClient: await issueKey(storeOf("hkOperator"), "ph-wallet"),
+    phApp: await issueKey(storeOf("phWallet"), "ph-app"),
+    hkApp: await issueKey(storeOf("hkWallet"), "hk-app"),
+    sponsor: wanted.has("metatx") ? await issueKey(storeOf("metatx"), mentorId) : "",
     admin: adminKey,
   };
-  const peerKey = await issueKey(file("phOperator", "sqlite"), "hk-wallet");
-  const phPayoutsKey = await issueKey(file("phWallet", "sqlite"), "ph-operator");
+  const peerKey = await issueKey(storeOf("phOperator"), "hk-wallet");
+  const phPayoutsKey = await issueKey(storeOf("phWallet"), "ph-operator");
 
   const ratesFile = path.join(dir, "rates.json");
   await writeFile(ratesFile, JSON.stringify({ rates: { "HKD-PHP": options.rate ?? MID_RATE } }, null, 2));
@@ -230,7 +242,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     quotes: {
       name: "bank-quotes",
       http: { port: ports.quotes },
-      store: { path: file("quotes", "sqlite") },
+      ...storeSection("quotes"),
       chain: { rpcUrl, chainId, settlement: remittance.address },
       providerTenant: "settlement-bank",
       rates: { file: ratesFile },
@@ -240,7 +252,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       name: "hk-operator",
       tenant: "hk-wallet",
       http: { port: ports.hkOperator },
-      store: { path: file("hkOperator", "sqlite") },
+      ...storeSection("hkOperator"),
       chain,
       quotes: { url: urls.quotes, corridors: { "ph-wallet": "HKD-PHP" } },
       peers: { "ph-wallet": { url: urls.phOperator } },
@@ -250,7 +262,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       name: "ph-operator",
       tenant: "ph-wallet",
       http: { port: ports.phOperator },
-      store: { path: file("phOperator", "sqlite") },
+      ...storeSection("phOperator"),
       chain,
       wallet: { url: urls.phWallet },
     },
@@ -258,7 +270,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       name: "hk-wallet",
       currency: "HKD",
       http: { port: ports.hkWallet },
-      store: { path: file("hkWallet", "sqlite") },
+      ...storeSection("hkWallet"),
       operator: { url: urls.hkOperator },
       chain: { rpcUrl: walletRpc, chainId, settlement: remittance.address, tenantId: "hk-wallet", token: hkd.address },
     },
@@ -266,13 +278,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       name: "ph-wallet",
       currency: "PHP",
       http: { port: ports.phWallet },
-      store: { path: file("phWallet", "sqlite") },
+      ...storeSection("phWallet"),
       chain: { rpcUrl: walletRpc, chainId, settlement: remittance.address, tenantId: "ph-wallet", token: php.address },
     },
     metatx: {
       name: "metatx",
       http: { port: ports.metatx },
-      store: { path: file("metatx", "sqlite") },
+      ...storeSection("metatx"),
       chain: {
         rpcUrls: [rpcUrl],
         chainId,
@@ -314,6 +326,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     phWallet: { WALLET_ADMIN_KEY: adminKey },
     metatx: { METATX_SIGNER_PRIVATE_KEY: options.hotKeys.metatx, METATX_ADMIN_KEY: adminKey },
   };
+
+  for (const n of SERVICE_NAMES) {
+    const url = pgUrl(n);
+    if (url !== undefined)
+      envs[n] = { ...envs[n], [`${SCRIPTS[n].configEnv.replace(/_CONFIG_FILE$/, "")}_STORE__URL`]: url };
+  }
 
   const services = {} as Record<ServiceName, StackService>;
   for (const n of SERVICE_NAMES) {

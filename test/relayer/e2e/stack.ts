@@ -39,6 +39,8 @@ export interface StackOptions {
   sendDeadlineSeconds?: number;
   safetyMarginSeconds?: number;
   quoteValiditySeconds?: number;
+  /** Services that run on PostgreSQL instead of their SQLite file: the database URL of each. */
+  postgres?: Partial<Record<ServiceName, string>>;
 }
 
 export async function startStack(options: StackOptions): Promise<Stack> {
@@ -67,6 +69,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     dir,
     hotKeys: { hkOperator: node.keys.hkWallet, phOperator: node.keys.phWallet, bank: node.keys.bank },
     services: NAMES,
+    postgres: options.postgres,
     adminKey: ADMIN_KEY,
     rate: MID_RATE,
     spreadBps: Number(SPREAD_BPS),
