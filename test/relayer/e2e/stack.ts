@@ -97,7 +97,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
   const ratesFile = path.join(dir, "rates.json");
   await writeFile(ratesFile, JSON.stringify({ rates: { "HKD-PHP": MID_RATE } }));
-  const chain = { rpcUrls: [rpcUrl], chainId: 31337, settlement, timeoutMs: 2_000, pollIntervalMs: 200 };
+  const chain = { rpcUrls: [rpcUrl], chainId: 31337, settlement, timeoutMs: 2_000 };
   const configs: Record<ServiceName, object> = {
     quotes: {
       name: "bank-quotes",
