@@ -206,6 +206,7 @@ function txManagerSection(t: TxManagerBench): BenchSection {
 async function main(config: BenchConfig): Promise<void> {
   const startedAt = new Date();
   const started = performance.now();
+  const loadAtStart = os.loadavg()[0]!;
   log("== LedgerLink BaaS benchmark ==\n");
 
   log(
@@ -263,7 +264,7 @@ async function main(config: BenchConfig): Promise<void> {
     schema: 1,
     startedAt: startedAt.toISOString(),
     durationSeconds: (performance.now() - started) / 1000,
-    machine: machineInfo(os.availableParallelism()),
+    machine: { ...machineInfo(os.availableParallelism()), loadAverage: { start: loadAtStart, end: os.loadavg()[0]! } },
     settings: {
       blockTimeMs: config.blockTimeMs,
       blockGasLimit: Number(config.blockGasLimit),

@@ -111,7 +111,10 @@ export class Receiver implements Worker {
     const confirming = rows.filter((r) => r.state === "confirm");
     const rejecting = rows.filter((r) => r.state === "reject");
     await Promise.all(paying.map((r) => this.pay(r)));
-    for (const r of confirming) await this.confirm(r);
+    // Side by side: their store writes wait together and commit as one group.
+    for (const outcome of await Promise.allSettled(confirming.map((r) => this.confirm(r)))) {
+      if (outcome.status === "rejected") throw outcome.reason;
+    }
     // Once per pass, not per item: this pass's confirmations go into as few batches as they fit.
     if (confirming.length > 0) this.deps.wakeBatcher?.();
     for (const r of rows.filter((r) => r.state === "confirming")) await this.followConfirm(r);

@@ -102,7 +102,10 @@ export class Sender implements Worker {
     const submitting = rows.filter((r) => r.step === "submit");
     await Promise.all(quoting.map((r) => this.quote(r)));
     await Promise.all(handing.map((r) => this.handover(r)));
-    for (const r of submitting) await this.submit(r);
+    // Side by side: their store writes wait together and commit as one group.
+    for (const outcome of await Promise.allSettled(submitting.map((r) => this.submit(r)))) {
+      if (outcome.status === "rejected") throw outcome.reason;
+    }
     // Once per pass, not per item: what this pass handed over goes into as few batches as it fits.
     if (submitting.length > 0) this.deps.wakeBatcher?.();
     for (const r of rows.filter((r) => r.step === "submitted")) await this.followItem(r);

@@ -36,6 +36,11 @@ export interface MachineInfo {
   cpuModel: string;
   node: string;
   platform: string;
+  /**
+   * The 1-minute load average when the run started and when it ended: on a shared machine other work
+   * competes for the same CPUs, and the figures mean less the higher this is against `nproc`.
+   */
+  loadAverage?: { start: number; end: number };
 }
 
 export interface BenchResults {
@@ -110,11 +115,15 @@ export function renderSection(section: BenchSection): string {
 /** The whole report: the machine, then every section's table. */
 export function renderResults(results: BenchResults): string {
   const m = results.machine;
+  const load =
+    m.loadAverage === undefined
+      ? ""
+      : ` Load average ${m.loadAverage.start.toFixed(1)} at the start, ${m.loadAverage.end.toFixed(1)} at the end.`;
   return [
     "# LedgerLink BaaS benchmark",
     "",
     `${results.startedAt}, ${results.durationSeconds.toFixed(0)} s; ${m.nproc} CPUs (${m.cpuModel}), ` +
-      `Node ${m.node}, ${m.platform}.`,
+      `Node ${m.node}, ${m.platform}.${load}`,
     "",
     ...results.sections.map(renderSection),
   ].join("\n");

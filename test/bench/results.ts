@@ -78,8 +78,11 @@ describe("benchmark results", function () {
       expect(lines).to.include("| baseline (p95 1990) | 2,046 ms |  |  |  |");
     });
 
-    it("opens with the machine the numbers were taken on", function () {
-      expect(renderResults(results())).to.contain("2 CPUs (Test CPU), Node v22.20.0, linux-x64");
+    it("opens with the machine the numbers were taken on, and how loaded it was", function () {
+      const r = results();
+      expect(renderResults(r)).to.contain("2 CPUs (Test CPU), Node v22.20.0, linux-x64.");
+      r.machine.loadAverage = { start: 3.14, end: 2.5 };
+      expect(renderResults(r)).to.contain("Load average 3.1 at the start, 2.5 at the end.");
     });
   });
 
