@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 
-import { recoverQuoteSigner, type Quote, type QuoteDomain } from "../../client/eip712/quote.js";
+import { quoteDigest, type Quote, type QuoteDomain } from "../../client/eip712/quote.js";
 import type { Worker } from "../core/kit/service.js";
 import { Mutex } from "../core/store/mutex.js";
 import type { Sql, Store } from "../core/store/store.js";
@@ -192,8 +192,11 @@ export class QuoteBook implements Worker {
       await this.deps.store.tx((q) => q.run("DELETE FROM quotes WHERE id = ?", [row.id]));
       throw error;
     }
-    const recovered = recoverQuoteSigner({ domain: this.deps.domain, quote, signature });
-    if (recovered !== this.deps.signerAddress) throw new Error("the signing pool produced a foreign signature");
+    // The pool checked that the signature recovers to its key; this checks that the digest it signed is
+    // this quote's, computed on the typed-data encoder's own path (a hash, no elliptic-curve work here).
+    if (quoteDigest(this.deps.domain, quote) !== terms.digest)
+      throw new Error("the quote's digest does not match its terms");
+    if (this.deps.signer.address !== this.deps.signerAddress) throw new Error("the signing pool holds a foreign key");
     await this.deps.store.tx((q) => q.run("UPDATE quotes SET signature = ? WHERE id = ?", [signature, row.id]));
     return toQuote({ ...row, signature });
   }
