@@ -47,6 +47,18 @@ const EXTRA_SECTIONS: Array<(config: BenchConfig, log: (line: string) => void) =
 
 const log = (line: string) => console.log(line);
 
+/**
+ * Stops what the run started that a terminal's Ctrl-C does not reach: the services run in process groups
+ * of their own (anvil and the bench's own children get the signal with the bench).
+ */
+let stopServices: (() => Promise<void>) | undefined;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping the services the bench started...`);
+    void (stopServices?.() ?? Promise.resolve()).finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+  });
+}
+
 /** The bare contract-level flow of the previous bench: the relayers' roles played in process, on EDR. */
 async function bareFlow(config: BenchConfig): Promise<RemittanceThroughput> {
   const connection = await network.create({
@@ -224,6 +236,7 @@ async function main(config: BenchConfig): Promise<void> {
     pairStreams: config.latencyStreams,
     log,
     connect: (url) => network.create({ network: "localhost", override: { url } }),
+    onClose: (close) => (stopServices = close),
   });
   let latency: ServiceLatency;
   let throughput: ServiceThroughput;
@@ -249,6 +262,7 @@ async function main(config: BenchConfig): Promise<void> {
     });
   } finally {
     await world.close();
+    stopServices = undefined;
   }
 
   const sections = [

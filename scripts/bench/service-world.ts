@@ -47,6 +47,8 @@ export interface ServiceWorldOptions {
   pairStreams: number;
   log: (line: string) => void;
   connect(url: string): Promise<NetworkConnection>;
+  /** Receives, before anything starts, what stops everything this world starts (for a signal handler). */
+  onClose?(close: () => Promise<void>): void;
 }
 
 const devKey = (i: number) =>
@@ -91,6 +93,7 @@ export async function startServiceWorld(options: ServiceWorldOptions): Promise<S
     await rm(path.join(deployments, deploymentId), { recursive: true, force: true });
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   };
+  options.onClose?.(close);
   try {
     // Setup transactions are mined as they are sent; the measures run on 1 s blocks.
     await node.rpc("evm_setAutomine", [true]);
