@@ -45,7 +45,11 @@ export const operatorConfigSchema = z.strictObject({
     timeoutMs: positiveMs.default(5_000),
     /** Blocks under an event before it is handled (0: in its own block; reorgs are undone). */
     confirmations: z.number().int().min(0).default(0),
-    pollIntervalMs: positiveMs.default(250),
+    /**
+     * How often the listener looks for a new block. Two of these waits are on every remittance's path
+     * (the receiver sees the initiation, the sender sees the payout): 50 ms is a twentieth of a 1 s block.
+     */
+    pollIntervalMs: positiveMs.default(50),
     fees: z
       .strictObject({
         maxFeeCapGwei: z.number().positive().default(100),
@@ -94,7 +98,19 @@ export const operatorConfigSchema = z.strictObject({
     })
     .optional(),
   worker: z
-    .strictObject({ pollMs: positiveMs.default(100), maxBatch: z.number().int().min(1).max(100).default(50) })
+    .strictObject({
+      /**
+       * The workers' and the transaction manager's poll. Work handed from one step to the next wakes the
+       * next worker at once; the poll only picks up retries, timers and receipts.
+       */
+      pollMs: positiveMs.default(100),
+      maxBatch: z.number().int().min(1).max(100).default(50),
+      /**
+       * Batches of one kind (initiate, confirm) in flight at once: items that arrive while a batch waits
+       * for its block go out in another batch for that same block instead of waiting for the next one.
+       */
+      batchesInFlight: z.number().int().min(1).max(16).default(4),
+    })
     .prefault({}),
 });
 export type OperatorConfig = z.output<typeof operatorConfigSchema>;

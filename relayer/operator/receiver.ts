@@ -40,6 +40,8 @@ export class Receiver implements Worker {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  /** Notified during a pass: another pass follows at once (its rows may have been read before the news). */
+  private again = false;
 
   constructor(
     private readonly deps: {
@@ -51,18 +53,33 @@ export class Receiver implements Worker {
       manager: TxManager;
       settlement: RemittanceSettlement;
       onChange(): void;
+      /** Items were handed to the batcher: pack them now. */
+      wakeBatcher?(): void;
+      /** A request was handed to the transaction manager: send it now. */
+      wakeTx?(): void;
     },
   ) {}
 
   start(): void {
-    this.timer = setInterval(() => this.notify(), this.deps.config.worker.pollMs);
+    // The poll only starts an idle worker; a pass that overruns it is not followed by another at once.
+    this.timer = setInterval(() => {
+      if (this.running === undefined) this.notify();
+    }, this.deps.config.worker.pollMs);
   }
 
   notify(): void {
     if (this.stopped) return;
-    this.running ??= this.runOnce()
+    if (this.running !== undefined) {
+      this.again = true;
+      return;
+    }
+    this.again = false;
+    this.running = this.runOnce()
       .catch((error: unknown) => this.deps.logger.warn({ err: error }, "receiver step failed; retried"))
-      .finally(() => (this.running = undefined));
+      .finally(() => {
+        this.running = undefined;
+        if (this.again) this.notify();
+      });
   }
 
   async stop(): Promise<void> {
@@ -71,7 +88,18 @@ export class Receiver implements Worker {
     await this.running;
   }
 
+  /**
+   * Passes over the due intents until none moves to a step that is due at once (paid → confirm, refused
+   * → reject), so a payout is confirmed in the same wake-up as it is made, not one poll later.
+   */
   async runOnce(): Promise<void> {
+    for (let pass = 0; pass < 4 && !this.stopped; pass++) {
+      if (!(await this.pass())) break;
+    }
+  }
+
+  /** One pass; true when some intent was paid or refused, so its confirm or reject is due at once. */
+  private async pass(): Promise<boolean> {
     const rows = await this.deps.store.read((q) =>
       q.all<PayoutRow>(
         `SELECT * FROM op_payouts WHERE state IN ('new', 'confirm', 'confirming', 'reject', 'rejecting')
@@ -79,10 +107,20 @@ export class Receiver implements Worker {
         [Date.now(), this.deps.config.worker.maxBatch * 4],
       ),
     );
-    await Promise.all(rows.filter((r) => r.state === "new").map((r) => this.pay(r)));
-    for (const r of rows.filter((r) => r.state === "confirm")) await this.confirm(r);
+    const paying = rows.filter((r) => r.state === "new");
+    const confirming = rows.filter((r) => r.state === "confirm");
+    const rejecting = rows.filter((r) => r.state === "reject");
+    await Promise.all(paying.map((r) => this.pay(r)));
+    // Side by side: their store writes wait together and commit as one group.
+    for (const outcome of await Promise.allSettled(confirming.map((r) => this.confirm(r)))) {
+      if (outcome.status === "rejected") throw outcome.reason;
+    }
+    // Once per pass, not per item: this pass's confirmations go into as few batches as they fit.
+    if (confirming.length > 0) this.deps.wakeBatcher?.();
     for (const r of rows.filter((r) => r.state === "confirming")) await this.followConfirm(r);
-    for (const r of rows.filter((r) => r.state === "reject")) await this.reject(r);
+    for (const r of rejecting) await this.reject(r);
+    if (rejecting.length > 0) this.deps.wakeTx?.();
+    return paying.length > 0;
   }
 
   private update(id: string, columns: Partial<PayoutRow>): Promise<void> {
@@ -154,7 +192,6 @@ export class Receiver implements Worker {
     if (answer.status === 201) {
       const payoutRef = (answer.body as { payoutRef: string }).payoutRef;
       await this.update(row.remittance_id, { state: "confirm", payout_ref: payoutRef, next_at: 0 });
-      this.notify();
     } else if (isTransient(answer.status)) {
       const delay = Math.min(
         wallet.retry.initialMs * wallet.retry.factor ** Math.min(row.attempts, 20),

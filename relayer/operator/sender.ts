@@ -27,6 +27,8 @@ export class Sender implements Worker {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  /** Notified during a pass: another pass follows at once (its rows may have been read before the news). */
+  private again = false;
 
   constructor(
     private readonly deps: {
@@ -40,18 +42,33 @@ export class Sender implements Worker {
       domain: SignedQuote["domain"];
       webhooks: boolean;
       onChange(): void;
+      /** Items were handed to the batcher: pack them now. */
+      wakeBatcher?(): void;
+      /** A request was handed to the transaction manager: send it now. */
+      wakeTx?(): void;
     },
   ) {}
 
   start(): void {
-    this.timer = setInterval(() => this.notify(), this.deps.config.worker.pollMs);
+    // The poll only starts an idle worker; a pass that overruns it is not followed by another at once.
+    this.timer = setInterval(() => {
+      if (this.running === undefined) this.notify();
+    }, this.deps.config.worker.pollMs);
   }
 
   notify(): void {
     if (this.stopped) return;
-    this.running ??= this.runOnce()
+    if (this.running !== undefined) {
+      this.again = true;
+      return;
+    }
+    this.again = false;
+    this.running = this.runOnce()
       .catch((error: unknown) => this.deps.logger.warn({ err: error }, "sender step failed; retried"))
-      .finally(() => (this.running = undefined));
+      .finally(() => {
+        this.running = undefined;
+        if (this.again) this.notify();
+      });
   }
 
   async stop(): Promise<void> {
@@ -60,7 +77,18 @@ export class Sender implements Worker {
     await this.running;
   }
 
+  /**
+   * Passes over the due rows until none moves to a step that is due at once (quote → handover → submit),
+   * so a remittance goes from accepted to the batcher in one wake-up, not one poll per step.
+   */
   async runOnce(): Promise<void> {
+    for (let pass = 0; pass < 4 && !this.stopped; pass++) {
+      if (!(await this.pass())) break;
+    }
+  }
+
+  /** One pass; true when some row took a step whose next one is due at once. */
+  private async pass(): Promise<boolean> {
     const now = Date.now();
     const rows = await this.deps.store.read((q) =>
       q.all<RemittanceRow>(
@@ -69,12 +97,23 @@ export class Sender implements Worker {
         [now, this.deps.config.worker.maxBatch * 4],
       ),
     );
-    await Promise.all(rows.filter((r) => r.step === "quote").map((r) => this.quote(r)));
-    await Promise.all(rows.filter((r) => r.step === "handover").map((r) => this.handover(r)));
-    for (const r of rows.filter((r) => r.step === "submit")) await this.submit(r);
+    const quoting = rows.filter((r) => r.step === "quote");
+    const handing = rows.filter((r) => r.step === "handover");
+    const submitting = rows.filter((r) => r.step === "submit");
+    await Promise.all(quoting.map((r) => this.quote(r)));
+    await Promise.all(handing.map((r) => this.handover(r)));
+    // Side by side: their store writes wait together and commit as one group.
+    for (const outcome of await Promise.allSettled(submitting.map((r) => this.submit(r)))) {
+      if (outcome.status === "rejected") throw outcome.reason;
+    }
+    // Once per pass, not per item: what this pass handed over goes into as few batches as it fits.
+    if (submitting.length > 0) this.deps.wakeBatcher?.();
     for (const r of rows.filter((r) => r.step === "submitted")) await this.followItem(r);
-    for (const r of rows.filter((r) => r.step === "refund")) await this.refund(r);
+    const refunds = rows.filter((r) => r.step === "refund");
+    for (const r of refunds) await this.refund(r);
+    if (refunds.length > 0) this.deps.wakeTx?.();
     await this.markExpired();
+    return quoting.length > 0 || handing.length > 0;
   }
 
   private async backoff(row: RemittanceRow, why: string): Promise<void> {

@@ -40,25 +40,42 @@ export interface OperatorService extends Service {
   receiver?: Receiver;
 }
 
-/** A loop that calls `step` every `ms` (one at a time) until stopped; a service worker. */
+/**
+ * A loop that calls `step` every `ms` (one at a time) until stopped; a service worker. `wake` runs a step
+ * now (or right after the one under way), for work handed over by another worker.
+ */
 function loop(
   name: string,
   ms: number,
   step: () => Promise<void>,
   onError: (e: unknown) => void,
-): Worker & { start(): void } {
+): Worker & { start(): void; wake(): void } {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
+  let again = false;
+  let stopped = false;
+  const run = (): void => {
+    if (stopped) return;
+    if (running !== undefined) {
+      again = true;
+      return;
+    }
+    again = false;
+    running = step()
+      .catch(onError)
+      .finally(() => {
+        running = undefined;
+        if (again) run();
+      });
+  };
   return {
     name,
     start() {
-      timer = setInterval(() => {
-        running ??= step()
-          .catch(onError)
-          .finally(() => (running = undefined));
-      }, ms);
+      timer = setInterval(run, ms);
     },
+    wake: run,
     async stop() {
+      stopped = true;
       if (timer !== undefined) clearInterval(timer);
       await running;
     },
@@ -120,6 +137,7 @@ export async function createOperatorService(options: OperatorServiceOptions): Pr
       group: INITIATE_GROUP,
       to: target,
       maxItems: config.worker.maxBatch,
+      maxInFlight: config.worker.batchesInFlight,
       encode: (payloads) =>
         settlement.interface.encodeFunctionData("initiateBatch", [payloads.map((p) => JSON.parse(p))]),
     },
@@ -127,6 +145,7 @@ export async function createOperatorService(options: OperatorServiceOptions): Pr
       group: CONFIRM_GROUP,
       to: target,
       maxItems: config.worker.maxBatch,
+      maxInFlight: config.worker.batchesInFlight,
       encode: (payloads) =>
         settlement.interface.encodeFunctionData("confirmPayoutBatch", [payloads.map((p) => JSON.parse(p))]),
     },
@@ -144,6 +163,8 @@ export async function createOperatorService(options: OperatorServiceOptions): Pr
     : undefined;
   let sender: Sender | undefined;
   let receiver: Receiver | undefined;
+  // Items handed to the batcher are packed now, and a packed batch is signed and sent now.
+  const wakeBatcher = () => batching.wake();
   const onChange = () => {
     delivery?.notify();
     sender?.notify();
@@ -181,15 +202,30 @@ export async function createOperatorService(options: OperatorServiceOptions): Pr
       domain,
       webhooks: webhooksOn,
       onChange,
+      wakeBatcher,
+      wakeTx: () => policy.wake(),
     });
   }
   if (config.wallet !== undefined) {
-    receiver = new Receiver({ config, secrets, store, logger, batcher, manager, settlement, onChange });
+    receiver = new Receiver({
+      config,
+      secrets,
+      store,
+      logger,
+      batcher,
+      manager,
+      settlement,
+      onChange,
+      wakeBatcher,
+      wakeTx: () => policy.wake(),
+    });
   }
   const batching = loop(
     "batcher",
     config.worker.pollMs,
-    () => batcher.runOnce(),
+    async () => {
+      if ((await batcher.runOnce()) > 0) policy.wake();
+    },
     (e) => logger.warn({ err: e }, "batcher step failed; retried"),
   );
   const workers: Worker[] = [

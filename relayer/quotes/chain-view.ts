@@ -53,6 +53,22 @@ export class ChainView {
     return this.settlement.balanceOf(tenant, token);
   }
 
+  /** The chain's head block number. */
+  head(): Promise<number> {
+    return this.provider.getBlockNumber();
+  }
+
+  /** Ids of the remittances initiated in blocks `from..to` (a remittance's id is its quote's id). */
+  async initiatedIds(from: number, to: number): Promise<string[]> {
+    const logs = await this.provider.getLogs({
+      address: this.settlement.target as string,
+      topics: [this.settlement.interface.getEvent("RemittanceInitiated").topicHash],
+      fromBlock: from,
+      toBlock: to,
+    });
+    return logs.map((l) => l.topics[1]!.toLowerCase());
+  }
+
   /** 0 = None (no remittance used this id yet). */
   async status(id: string): Promise<number> {
     return Number(await this.settlement.statusOf(id));

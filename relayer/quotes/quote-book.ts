@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 
-import { recoverQuoteSigner, type Quote, type QuoteDomain } from "../../client/eip712/quote.js";
+import { quoteDigest, type Quote, type QuoteDomain } from "../../client/eip712/quote.js";
 import type { Worker } from "../core/kit/service.js";
 import { Mutex } from "../core/store/mutex.js";
 import type { Sql, Store } from "../core/store/store.js";
@@ -104,6 +104,8 @@ export class QuoteBook implements Worker {
   private readonly lock = new Mutex();
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
+  /** The last block whose `RemittanceInitiated` events the sweeper has read (in memory: a restart asks again). */
+  private sweptTo: number | undefined;
 
   constructor(
     private readonly deps: {
@@ -190,8 +192,11 @@ export class QuoteBook implements Worker {
       await this.deps.store.tx((q) => q.run("DELETE FROM quotes WHERE id = ?", [row.id]));
       throw error;
     }
-    const recovered = recoverQuoteSigner({ domain: this.deps.domain, quote, signature });
-    if (recovered !== this.deps.signerAddress) throw new Error("the signing pool produced a foreign signature");
+    // The pool checked that the signature recovers to its key; this checks that the digest it signed is
+    // this quote's, computed on the typed-data encoder's own path (a hash, no elliptic-curve work here).
+    if (quoteDigest(this.deps.domain, quote) !== terms.digest)
+      throw new Error("the quote's digest does not match its terms");
+    if (this.deps.signer.address !== this.deps.signerAddress) throw new Error("the signing pool holds a foreign key");
     await this.deps.store.tx((q) => q.run("UPDATE quotes SET signature = ? WHERE id = ?", [signature, row.id]));
     return toQuote({ ...row, signature });
   }
@@ -201,21 +206,43 @@ export class QuoteBook implements Worker {
     return row === undefined ? undefined : toQuote(row);
   }
 
-  /** Marks outstanding quotes used (the chain has their remittance) or expired; each reading is final. */
+  /**
+   * Marks outstanding quotes used (the chain has their remittance) or expired; each reading is final.
+   * The first sweep asks the chain for each outstanding quote's status; later ones read only the
+   * `RemittanceInitiated` events of the blocks since (one log query, however many quotes are out), then
+   * ask for the status of quotes about to expire, so one used in a block the events missed is never
+   * released as expired. Either way a quote is marked used only once the chain shows its remittance, so
+   * the balance read after it already lacks the quote's amount.
+   */
   async sweep(): Promise<void> {
     const open = await this.deps.store.read((q) =>
       q.all<{ id: string; expiry: number }>("SELECT id, expiry FROM quotes WHERE state = 'outstanding'"),
     );
-    for (const quote of open) {
-      const status = await this.deps.chain.status(quote.id);
-      let state: QuoteState | undefined;
-      if (status !== 0) state = "used";
-      else if (quote.expiry + this.deps.expiryMarginSeconds < nowSeconds()) state = "expired";
-      if (state === undefined) continue;
-      await this.deps.store.tx((q) =>
-        q.run("UPDATE quotes SET state = ? WHERE id = ? AND state = 'outstanding'", [state, quote.id]),
-      );
+    const head = await this.deps.chain.head();
+    let used: Set<string> | undefined;
+    if (this.sweptTo !== undefined && head >= this.sweptTo) {
+      used = new Set(head > this.sweptTo ? await this.deps.chain.initiatedIds(this.sweptTo + 1, head) : []);
     }
+    const changes: Array<{ id: string; state: QuoteState }> = [];
+    for (const quote of open) {
+      const expired = quote.expiry + this.deps.expiryMarginSeconds < nowSeconds();
+      // Without the events (first sweep) and before releasing a quote as expired, the status is asked.
+      const isUsed =
+        used !== undefined && !expired
+          ? used.has(quote.id.toLowerCase())
+          : (await this.deps.chain.status(quote.id)) !== 0;
+      if (isUsed) changes.push({ id: quote.id, state: "used" });
+      else if (expired) changes.push({ id: quote.id, state: "expired" });
+    }
+    if (changes.length > 0) {
+      // One commit for the whole sweep.
+      await this.deps.store.tx(async (q) => {
+        for (const c of changes) {
+          await q.run("UPDATE quotes SET state = ? WHERE id = ? AND state = 'outstanding'", [c.state, c.id]);
+        }
+      });
+    }
+    this.sweptTo = head;
   }
 }
 

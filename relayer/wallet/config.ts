@@ -38,6 +38,8 @@ export const walletConfigSchema = z.strictObject({
         })
         .prefault({}),
       pollMs: positiveMs.default(200),
+      /** Calls to the relayer in flight at once; each transfer is still sent by one call at a time. */
+      concurrency: z.number().int().min(1).max(64).default(8),
     })
     .optional(),
   webhooks: z.strictObject({ toleranceSeconds: z.number().int().positive().default(300) }).prefault({}),

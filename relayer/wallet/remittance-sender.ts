@@ -20,6 +20,8 @@ export interface RemittanceSenderOptions {
   timeoutMs: number;
   retry: RetryPolicy;
   pollMs: number;
+  /** Transfers sent at once (1: strictly in order of acceptance). */
+  concurrency?: number;
   /** Counts outcomes: submitted, refused, retry. */
   outcomes?: Counter<"outcome">;
 }
@@ -75,19 +77,24 @@ export class RemittanceSender implements Worker {
     while (!this.abort.signal.aborted) {
       let busy = false;
       try {
+        const limit = Math.max(1, this.options.concurrency ?? 1);
         const due = await this.options.store.read((q) =>
           q.all<TransferRow>(
             `SELECT ${TRANSFER_COLUMNS} FROM wallet_transfers WHERE state = 'accepted' AND next_attempt_at <= ?
-             ORDER BY next_attempt_at LIMIT 16`,
-            [Date.now()],
+             ORDER BY next_attempt_at LIMIT ?`,
+            [Date.now(), Math.max(16, 4 * limit)],
           ),
         );
         busy = due.length > 0;
-        // One at a time: a wallet's send rate is small, and order of acceptance is kept.
-        for (const row of due) {
-          if (this.abort.signal.aborted) break;
-          await this.send(row);
-        }
+        // Up to `limit` calls at once, taken in order of acceptance; each transfer is in one call only
+        // (rows are read once per round and a round ends when all its calls have).
+        let next = 0;
+        const worker = async () => {
+          while (next < due.length && !this.abort.signal.aborted) await this.send(due[next++]!);
+        };
+        // Every call ends before the next round reads the rows again, even when one of them fails.
+        const ended = await Promise.allSettled(Array.from({ length: Math.min(limit, due.length) }, worker));
+        for (const outcome of ended) if (outcome.status === "rejected") throw outcome.reason;
       } catch (error) {
         if (this.abort.signal.aborted) break;
         busy = false; // wait a poll interval before trying again

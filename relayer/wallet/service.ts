@@ -65,6 +65,7 @@ export async function createWalletService(options: WalletServiceOptions): Promis
           timeoutMs: config.operator.timeoutMs,
           retry: config.operator.retry,
           pollMs: config.operator.pollMs,
+          concurrency: config.operator.concurrency,
           outcomes: new Counter({
             name: "ledgerlink_wallet_remittance_calls_total",
             help: "Calls to the operator relayer's POST /remittances by outcome (accepted, refused, retry)",

@@ -12,6 +12,11 @@ export interface BatchCodec {
   group: string;
   to: string;
   maxItems: number;
+  /**
+   * Batches of this group signed and not yet settled at once (1 by default). More than one lets items
+   * that arrive while a batch waits for its block go into that same block instead of the next one.
+   */
+  maxInFlight?: number;
   /** Calldata of the batch call for these payloads, in this order. */
   encode(payloads: readonly string[]): string;
 }
@@ -71,8 +76,8 @@ export function batchItemFailure(revert: DecodedRevert | undefined): { index: nu
 const BATCH_TENANT = "_batch";
 
 /**
- * Packs items handed in by callers into one batch call per group, one batch in flight per group (so one
- * per block at most), through the transaction manager like any request. The batches are all-or-nothing:
+ * Packs items handed in by callers into batch calls per group, at most `maxInFlight` batches of a group
+ * in flight (one by default), through the transaction manager like any request. The batches are all-or-nothing:
  * when the batch reverts with `RemittanceBatchItemFailed(index, reason)`, in simulation or on chain,
  * that item fails alone with its decoded reason and the rest go into the next batch.
  */
@@ -118,10 +123,17 @@ export class Batcher {
     return toItem(row);
   }
 
-  /** One step: settle the items of finished batches, then pack a new batch for each idle group. */
-  async runOnce(): Promise<void> {
+  /**
+   * One step: settle the items of finished batches, then pack new batches for each group while it has
+   * room in flight. Resolves with the number of batches handed to the transaction manager.
+   */
+  async runOnce(): Promise<number> {
     await this.settle();
-    for (const codec of this.codecs.values()) await this.pack(codec);
+    let packed = 0;
+    for (const codec of this.codecs.values()) {
+      while (await this.pack(codec)) packed++;
+    }
+    return packed;
   }
 
   private async settle(): Promise<void> {
@@ -145,12 +157,16 @@ export class Batcher {
     }
   }
 
-  private async pack(codec: BatchCodec): Promise<void> {
+  /** Packs one batch of the group if it has room in flight and items waiting; true when one was handed over. */
+  private async pack(codec: BatchCodec): Promise<boolean> {
     const { store } = this.manager.ctx;
-    const busy = await store.read((q) =>
-      q.get("SELECT id FROM tx_batch_items WHERE group_name = ? AND status = ?", [codec.group, BatchItemStatus.Packed]),
+    const inFlight = await store.read((q) =>
+      q.get<{ n: number }>(
+        "SELECT COUNT(DISTINCT batch_request_id) AS n FROM tx_batch_items WHERE group_name = ? AND status = ?",
+        [codec.group, BatchItemStatus.Packed],
+      ),
     );
-    if (busy !== undefined) return;
+    if (Number(inFlight?.n ?? 0) >= Math.max(1, codec.maxInFlight ?? 1)) return false;
     let items = await store.read((q) =>
       q.all<ItemRow>(
         "SELECT * FROM tx_batch_items WHERE group_name = ? AND status = ? ORDER BY created_at, id LIMIT ?",
@@ -175,7 +191,7 @@ export class Batcher {
             );
           }
         });
-        return;
+        return true;
       } catch (error) {
         if (!(error instanceof TxRejectedError)) throw error;
         const failure = batchItemFailure(error.record.error?.revert);
@@ -183,12 +199,13 @@ export class Batcher {
         if (failed === undefined) {
           // The batch as a whole is refused (the caller's own standing): every item fails with that error.
           await this.failRows(items, error.record.error!);
-          return;
+          return false;
         }
         await this.failRows([failed], this.reasonError(failure!.reason));
         items = items.filter((i) => i.id !== failed.id);
       }
     }
+    return false;
   }
 
   private reasonError(reason: string): TxError {

@@ -56,6 +56,8 @@ export class TxPolicyLoop {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
+  /** A wake-up came during a pass: run the next one at once instead of after the poll interval. */
+  private again = false;
   /** Requests whose nonce the chain passed without any of their hashes: requeued only if seen twice. */
   private readonly suspects = new Set<string>();
 
@@ -64,6 +66,20 @@ export class TxPolicyLoop {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    this.schedule(0);
+  }
+
+  /**
+   * Something was queued: run a pass now rather than at the next poll (a pass under way is followed by
+   * another at once). Passes never overlap, so this changes when work happens, never what is done.
+   */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running !== undefined) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
     this.schedule(0);
   }
 
@@ -94,9 +110,14 @@ export class TxPolicyLoop {
   private schedule(delay: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.again = false;
       this.running = this.runOnce()
         .catch((error: unknown) => this.ctx.logger.warn({ err: describe(error) }, "tx policy pass failed"))
-        .finally(() => this.schedule(this.ctx.pollIntervalMs));
+        .finally(() => {
+          this.running = undefined;
+          this.schedule(this.again ? 0 : this.ctx.pollIntervalMs);
+        });
     }, delay);
   }
 

@@ -59,7 +59,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       escrow: at(a.escrow),
     },
   };
-  const chain = { timeoutMs: 2_000, pollIntervalMs: 200 };
+  const chain = { timeoutMs: 2_000 };
   // The tests poll transfers hard; the default 600 a minute would throttle the polling, not the flow.
   const http = { rateLimit: { max: 100_000, windowMs: 60_000 } };
   const launched = await launchStack({
