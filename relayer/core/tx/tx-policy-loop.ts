@@ -4,6 +4,7 @@ import { keccak256, type TransactionRequest } from "ethers";
 
 import { ChainError, NonceConsumedError, NonceGapError, TransportError, UnderpricedError } from "../chain/errors.js";
 import type { ChainReceipt } from "../chain/types.js";
+import { LeaseLostError, type Lease } from "../store/lease.js";
 import type { Sql } from "../store/store.js";
 import type { Fees } from "./fee-policy.js";
 import type { TxContext } from "./tx-context.js";
@@ -40,6 +41,11 @@ async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T)
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
+/** The sender lease of one signing key on one chain: whoever holds it is the only instance that sends for it. */
+export function senderLeaseName(chainId: bigint | number | string, signer: string): string {
+  return `sender:${String(chainId)}:${signer.toLowerCase()}`;
+}
+
 /**
  * The policy loop: everything that touches the chain on behalf of stored requests, one pass at a time.
  * Each pass reads the signer's latest and pending nonce counts, then:
@@ -51,6 +57,13 @@ async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T)
  *  5. resolves in-flight requests: receipts of every hash they ever had, re-broadcast when missing from
  *     the pool, bump-and-replace when stuck, cancel-and-replace on request, confirmations, reorgs.
  * A crash anywhere leaves the database in a state the next pass continues from.
+ *
+ * With several instances on one database, the loop is given the key's sender lease (`senderLeaseName`):
+ * a pass runs only while this instance holds it, and every write transaction of the loop (nonces,
+ * attempts, statuses) is fenced by the lease's token. An instance that lost the lease while a pass was
+ * under way has its next write refused (LeaseLostError, rolled back) and stands by; it may still
+ * re-broadcast bytes signed and stored under its valid token, which is harmless (same nonce, same hash),
+ * but it can never store a new transaction at a nonce. So exactly one instance allocates nonces for a key.
  */
 export class TxPolicyLoop {
   private timer: NodeJS.Timeout | undefined;
@@ -58,8 +71,18 @@ export class TxPolicyLoop {
   private stopped = true;
   /** Requests whose nonce the chain passed without any of their hashes: requeued only if seen twice. */
   private readonly suspects = new Set<string>();
+  private readonly ctx: TxContext;
+  private readonly lease: Lease | undefined;
 
-  constructor(private readonly ctx: TxContext) {}
+  constructor(ctx: TxContext, options: { lease?: Lease } = {}) {
+    this.lease = options.lease;
+    this.ctx = options.lease === undefined ? ctx : { ...ctx, store: options.lease.fenced() };
+  }
+
+  /** Whether this instance sends for the key (always true without a lease). */
+  get sending(): boolean {
+    return this.lease === undefined || this.lease.token !== undefined;
+  }
 
   start(): void {
     if (!this.stopped) return;
@@ -67,12 +90,13 @@ export class TxPolicyLoop {
     this.schedule(0);
   }
 
-  /** Stops after the pass under way; what it did is stored, so nothing is lost. */
+  /** Stops after the pass under way; what it did is stored, so nothing is lost. A held lease is released. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.running;
+    await this.lease?.release().catch(() => undefined);
   }
 
   /**
@@ -81,6 +105,19 @@ export class TxPolicyLoop {
    */
   async runOnce(): Promise<void> {
     const { ctx } = this;
+    if (this.lease !== undefined) {
+      const before = this.lease.token;
+      const token = await this.lease.acquire();
+      if (token === undefined) {
+        if (before !== undefined) ctx.logger.warn({ lease: this.lease.name }, "sender lease lost: standing by");
+        return;
+      }
+      if (before !== token) {
+        // Whatever this instance remembered about the key is from before another owner's turn.
+        this.suspects.clear();
+        ctx.logger.info({ lease: this.lease.name, token }, "sender lease taken: sending for this key");
+      }
+    }
     const latest = await ctx.chain.getTransactionCount(ctx.signer, "latest");
     const pending = await ctx.chain.getTransactionCount(ctx.signer, "pending");
     await this.expire();
@@ -95,7 +132,11 @@ export class TxPolicyLoop {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.running = this.runOnce()
-        .catch((error: unknown) => this.ctx.logger.warn({ err: describe(error) }, "tx policy pass failed"))
+        .catch((error: unknown) => {
+          if (error instanceof LeaseLostError) {
+            this.ctx.logger.warn({ lease: error.lease }, "sender lease lost mid-pass: write refused, standing by");
+          } else this.ctx.logger.warn({ err: describe(error) }, "tx policy pass failed");
+        })
         .finally(() => this.schedule(this.ctx.pollIntervalMs));
     }, delay);
   }
