@@ -3,6 +3,7 @@ import { z } from "zod";
 import {
   addressSchema,
   httpSection,
+  leasesSection,
   logLevelSchema,
   positiveMs,
   signerSection,
@@ -96,6 +97,7 @@ export const operatorConfigSchema = z.strictObject({
   worker: z
     .strictObject({ pollMs: positiveMs.default(100), maxBatch: z.number().int().min(1).max(100).default(50) })
     .prefault({}),
+  leases: leasesSection,
 });
 export type OperatorConfig = z.output<typeof operatorConfigSchema>;
 

@@ -1,3 +1,4 @@
+import { leaseColumnsMigration } from "../core/store/leased-rows.js";
 import type { Migration } from "../core/store/store.js";
 
 export const OPERATOR_COMPONENT = "operator";
@@ -77,4 +78,7 @@ export const operatorMigrations: readonly Migration[] = [
       await q.run("CREATE INDEX op_payouts_state ON op_payouts (state, next_at)");
     },
   },
+  // Several instances on one database share these rows through leases (owner, expiry, heartbeat).
+  leaseColumnsMigration(2, "op_remittances"),
+  leaseColumnsMigration(3, "op_payouts"),
 ];

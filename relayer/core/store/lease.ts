@@ -40,9 +40,14 @@ export class LeaseLostError extends StoreError {
   }
 }
 
-/** This process's identity as a lease owner: readable in the table, unique across restarts. */
-export function instanceId(label = "instance"): string {
-  return `${label}@${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+/**
+ * An instance's name as a lease owner: the configured one (`leases.instance`), else the service's name.
+ * It is stable across restarts on purpose, so an instance restarted after a crash takes its own work
+ * back at once instead of waiting for its leases to expire; each of several instances on one database
+ * must therefore be given its own name (a duplicate is detected on the sender lease and logged).
+ */
+export function instanceId(service: string, instance?: string): string {
+  return instance ?? service;
 }
 
 export interface LeaseOptions {
@@ -57,11 +62,16 @@ export interface LeaseOptions {
 }
 
 /**
- * One named lease as seen by one instance. `acquire` takes it (free or expired) or renews it (already
+ * One named lease as seen by one process. `acquire` takes it (free or expired) or renews it (already
  * ours); the token it returns is the fencing token, and `fence(q)`, called inside a write transaction,
  * lets that transaction commit only if the lease is still held under that very token. Expiry decides
  * when another instance may take over; the token decides whether a write counts: an owner that was
  * paused past its expiry (GC, SIGSTOP, a slow node) finds its writes refused, whatever the clocks say.
+ *
+ * A process takes a lease still held under its own instance name at once, with a new token (it is that
+ * instance restarted after a crash; the dead incarnation's token is stale from then on), and renews only
+ * the token it was given: if its renewal finds its own name under another token, another live process
+ * uses the same name (`duplicate` becomes true, and this one stands by until the lease expires).
  *
  * On PostgreSQL the fencing UPDATE also takes the lease row's lock until commit, so the fenced
  * transactions of one lease are serialized, and a takeover waits for the write under way to commit.
@@ -73,6 +83,10 @@ export class Lease {
   private readonly ttlMs: number;
   private readonly now: () => number;
   private current: number | undefined;
+  /** Local time after which a held lease is renewed in the database (a third of the ttl after the last renewal). */
+  private renewAt = 0;
+  private everHeld = false;
+  private duplicateSeen = false;
 
   constructor(options: LeaseOptions) {
     if (!Number.isInteger(options.ttlMs) || options.ttlMs <= 0) throw new RangeError("a lease needs a positive ttl");
@@ -87,35 +101,55 @@ export class Lease {
     return store.migrate(LEASES_COMPONENT, leaseMigrations);
   }
 
-  /** The fencing token this instance holds, or undefined when it does not hold the lease (as far as it knows). */
+  /** The fencing token this process holds, or undefined when it does not hold the lease (as far as it knows). */
   get token(): number | undefined {
     return this.current;
+  }
+
+  /** True once a renewal found this instance's name under another token: two live processes share a name. */
+  get duplicate(): boolean {
+    return this.duplicateSeen;
   }
 
   /** Takes the lease when it is free or expired, renews it when it is ours; returns the token, or undefined. */
   async acquire(): Promise<number | undefined> {
     const now = this.now();
+    if (this.current !== undefined && now < this.renewAt) return this.current;
     const until = now + this.ttlMs;
+    const held = this.current;
     const token = await this.store.tx(async (q) => {
+      if (held !== undefined) {
+        const renewed = await q.run(
+          "UPDATE leases SET expires_at = ?, updated_at = ? WHERE name = ? AND owner = ? AND token = ?",
+          [until, now, this.name, this.owner, held],
+        );
+        if (renewed.changes === 1) return held;
+        const row = await q.get<{ owner: string }>("SELECT owner FROM leases WHERE name = ?", [this.name]);
+        if (row?.owner === this.owner) this.duplicateSeen = true;
+        return undefined;
+      }
       const inserted = await q.run(
         `INSERT INTO leases (name, owner, token, expires_at, updated_at) VALUES (?, ?, 1, ?, ?)
          ON CONFLICT (name) DO NOTHING`,
         [this.name, this.owner, until, now],
       );
       if (inserted.changes === 1) return 1;
-      // The token moves only when the owner changes: a renewal keeps it, a takeover raises it.
+      // A takeover always raises the token: of an expired lease, or of this instance's own crashed incarnation.
+      const reclaim = !this.everHeld && !this.duplicateSeen ? 1 : 0;
       const taken = await q.run(
-        `UPDATE leases SET token = CASE WHEN owner = ? THEN token ELSE token + 1 END, owner = ?, expires_at = ?,
-           updated_at = ?
-         WHERE name = ? AND (owner = ? OR expires_at < ?)`,
-        [this.owner, this.owner, until, now, this.name, this.owner, now],
+        `UPDATE leases SET token = token + 1, owner = ?, expires_at = ?, updated_at = ?
+         WHERE name = ? AND (expires_at < ? OR (owner = ? AND ? = 1))`,
+        [this.owner, until, now, this.name, now, this.owner, reclaim],
       );
       if (taken.changes === 0) return undefined;
       const row = await q.get<{ token: number }>("SELECT token FROM leases WHERE name = ?", [this.name]);
       return Number(row!.token);
     });
-    // A renewal that finds another token was taken over in between (and back): the old token is stale.
     this.current = token;
+    if (token !== undefined) {
+      this.everHeld = true;
+      this.renewAt = now + Math.floor(this.ttlMs / 3);
+    }
     return token;
   }
 
