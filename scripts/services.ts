@@ -23,7 +23,7 @@ import { HDNodeWallet, JsonRpcProvider, Mnemonic, encodeBytes32String } from "et
 
 import { readIgnitionDeployment, readManifest } from "../client/deployment.js";
 import { API_KEYS_COMPONENT, apiKeyMigrations, createApiKey } from "../relayer/core/kit/api-keys.js";
-import { SqliteStore } from "../relayer/core/store/sqlite-store.js";
+import { openStore } from "../relayer/core/store/open-store.js";
 import { RemittanceSettlement__factory } from "../typechain-types/index.js";
 
 const { values } = parseArgs({
@@ -85,7 +85,7 @@ const url = (n: Name) => `http://127.0.0.1:${ports[n]}`;
 const store = (n: Name) => path.join(dir, `${n}.sqlite`);
 
 async function issue(n: Name, tenant: string): Promise<string> {
-  const s = await SqliteStore.open(store(n));
+  const s = await openStore({ path: store(n) });
   try {
     await s.migrate(API_KEYS_COMPONENT, apiKeyMigrations);
     return (await createApiKey(s, tenant)).key;

@@ -52,9 +52,10 @@ export async function getBudget(q: Sql, tenant: string): Promise<Budget> {
 
 /**
  * Reads a budget for a change, holding its row until the transaction ends. On SQLite the transaction
- * already holds the database's write lock; on PostgreSQL (READ COMMITTED, several instances) a plain
- * read-then-write would lose one of two concurrent reservations, so the row is locked first (created
- * at zero if new: the change that follows writes it anyway, or the transaction rolls back).
+ * already holds the database's write lock; on PostgreSQL (several instances) two concurrent reservations
+ * of one tenant would otherwise both read the same budget and one of them would abort as a serialization
+ * conflict and run again; taking the row first makes the second wait for the first instead (the row is
+ * created at zero if new: the change that follows writes it anyway, or the transaction rolls back).
  */
 async function lockBudget(q: Sql, tenant: string): Promise<Budget> {
   await q.run(

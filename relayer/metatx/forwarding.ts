@@ -340,8 +340,7 @@ export class Forwarding implements Worker {
   ): Promise<ForwardRow> {
     return this.o.store.tx(async (q) => {
       // The status moves first, conditionally: of two instances finishing the same request, only the one
-      // whose UPDATE changed the row settles the budget (a read-then-check would let both settle on
-      // PostgreSQL's READ COMMITTED).
+      // whose UPDATE changed the row settles the budget, whatever the store's isolation.
       const { changes } = await q.run(
         `UPDATE metatx_forwards SET status = ?, charged = ?, gas_used = ?, tx_hash = ?, block_number = ?,
            error_json = ?, tx_id = COALESCE(tx_id, ?), updated_at = ? WHERE id = ? AND status = 'pending'`,

@@ -10,7 +10,7 @@ import { parseArgs } from "node:util";
 
 import { API_KEYS_COMPONENT, apiKeyMigrations, createApiKey } from "../core/kit/api-keys.js";
 import { loadSigner } from "../core/kit/keys.js";
-import { SqliteStore } from "../core/store/sqlite-store.js";
+import { openStore } from "../core/store/open-store.js";
 import { loadMetatxConfig, METATX_SECRET_ENV } from "./config.js";
 import { createMetatxService } from "./service.js";
 
@@ -22,7 +22,7 @@ const { values } = parseArgs({
 try {
   const config = loadMetatxConfig({ file: values.config, env: process.env });
   if (values["issue-key"] !== undefined) {
-    const store = await SqliteStore.open(config.store.path);
+    const store = await openStore(config.store);
     await store.migrate(API_KEYS_COMPONENT, apiKeyMigrations);
     const issued = await createApiKey(store, values["issue-key"].toLowerCase(), { label: "sponsor key" });
     await store.close();

@@ -1,3 +1,4 @@
+import { columnTypes } from "../core/store/ddl.js";
 import { leaseColumnsMigration } from "../core/store/leased-rows.js";
 import type { Migration } from "../core/store/store.js";
 
@@ -12,25 +13,26 @@ export const metatxMigrations: readonly Migration[] = [
     version: 1,
     description: "gas budgets, budget history, forwarded requests",
     async up(q) {
+      const t = columnTypes(q.dialect);
       await q.run(
         `CREATE TABLE metatx_budgets (
            tenant TEXT PRIMARY KEY,
-           granted TEXT NOT NULL,
-           sponsored TEXT NOT NULL,
-           reserved TEXT NOT NULL,
-           spent TEXT NOT NULL,
-           updated_at INTEGER NOT NULL
+           granted ${t.amount} NOT NULL,
+           sponsored ${t.amount} NOT NULL,
+           reserved ${t.amount} NOT NULL,
+           spent ${t.amount} NOT NULL,
+           updated_at ${t.int} NOT NULL
          )`,
       );
       await q.run(
         `CREATE TABLE metatx_budget_events (
-           seq INTEGER PRIMARY KEY AUTOINCREMENT,
+           seq ${t.autoIdKey},
            tenant TEXT NOT NULL,
            kind TEXT NOT NULL,
-           amount TEXT NOT NULL,
+           amount ${t.amount} NOT NULL,
            actor TEXT NOT NULL,
            forward_id TEXT,
-           at INTEGER NOT NULL
+           at ${t.int} NOT NULL
          )`,
       );
       await q.run(
@@ -42,17 +44,17 @@ export const metatxMigrations: readonly Migration[] = [
            selector TEXT NOT NULL,
            request_json TEXT NOT NULL,
            calldata TEXT NOT NULL,
-           gas_limit TEXT NOT NULL,
-           reserved TEXT NOT NULL,
+           gas_limit ${t.amount} NOT NULL,
+           reserved ${t.amount} NOT NULL,
            status TEXT NOT NULL,
            tx_id TEXT,
-           charged TEXT,
-           gas_used TEXT,
+           charged ${t.amount},
+           gas_used ${t.amount},
            tx_hash TEXT,
-           block_number INTEGER,
+           block_number ${t.int},
            error_json TEXT,
-           created_at INTEGER NOT NULL,
-           updated_at INTEGER NOT NULL
+           created_at ${t.int} NOT NULL,
+           updated_at ${t.int} NOT NULL
          )`,
       );
       await q.run("CREATE INDEX metatx_forwards_open ON metatx_forwards (status, signer)");
@@ -66,7 +68,9 @@ export const metatxMigrations: readonly Migration[] = [
     async up(q) {
       // Serializes the acceptance of one member's requests across instances (the in-flight count fixes
       // the forwarder nonce the signature is checked against).
-      await q.run("CREATE TABLE metatx_member_locks (signer TEXT PRIMARY KEY, touched_at INTEGER NOT NULL)");
+      await q.run(
+        `CREATE TABLE metatx_member_locks (signer TEXT PRIMARY KEY, touched_at ${columnTypes(q.dialect).int} NOT NULL)`,
+      );
     },
   },
 ];

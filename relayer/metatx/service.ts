@@ -5,7 +5,7 @@ import { createLogger } from "../core/kit/logger.js";
 import { ServiceMetrics } from "../core/kit/metrics.js";
 import { nodeCheck } from "../core/kit/readiness.js";
 import { createService, type Service } from "../core/kit/service.js";
-import { SqliteStore } from "../core/store/sqlite-store.js";
+import { openStore } from "../core/store/open-store.js";
 import { Eip1559Policy, ZeroGasPolicy } from "../core/tx/fee-policy.js";
 import { TxManager } from "../core/tx/tx-manager.js";
 import { senderLeaseName, TxPolicyLoop } from "../core/tx/tx-policy-loop.js";
@@ -39,7 +39,7 @@ export async function createMetatxService(options: {
   const logger = createLogger({ service: config.name, level: config.logLevel, destination: options.logDestination });
   logger.info({ config, relayer: secrets.wallet.address, admin: secrets.adminKey !== undefined }, "starting");
   const allow = new AllowList(config);
-  const store = await SqliteStore.open(config.store.path);
+  const store = await openStore(config.store, { logger: logger.child({ component: "store" }) });
   try {
     await store.migrate(METATX_COMPONENT, metatxMigrations);
   } catch (error) {

@@ -11,7 +11,7 @@ import { parseArgs } from "node:util";
 
 import { API_KEYS_COMPONENT, apiKeyMigrations, createApiKey } from "../core/kit/api-keys.js";
 import { loadSigner } from "../core/kit/keys.js";
-import { SqliteStore } from "../core/store/sqlite-store.js";
+import { openStore } from "../core/store/open-store.js";
 import { OPERATOR_SECRET_ENV, loadOperatorConfig, loadOperatorSecrets } from "./config.js";
 import { createOperatorService } from "./service.js";
 
@@ -23,7 +23,7 @@ const { values } = parseArgs({
 try {
   const config = loadOperatorConfig({ file: values.config, env: process.env });
   if (values["issue-key"] !== undefined) {
-    const store = await SqliteStore.open(config.store.path);
+    const store = await openStore(config.store);
     await store.migrate(API_KEYS_COMPONENT, apiKeyMigrations);
     const issued = await createApiKey(store, values["issue-key"], { label: "issued by operator main" });
     await store.close();

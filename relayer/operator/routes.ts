@@ -194,7 +194,7 @@ export function operatorRoutes(deps: OperatorRouteDeps) {
         const { status, since, limit } = request.query;
         const rows = await kit.store.read((q) =>
           q.all<RemittanceRow>(
-            `SELECT * FROM op_remittances WHERE tenant = ? AND (? IS NULL OR status = ?) AND created_at >= ?
+            `SELECT * FROM op_remittances WHERE tenant = ? AND (CAST(? AS TEXT) IS NULL OR status = ?) AND created_at >= ?
              ORDER BY created_at, id LIMIT ?`,
             [tenant, status ?? null, status ?? null, since ?? 0, limit],
           ),

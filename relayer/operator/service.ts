@@ -10,8 +10,8 @@ import { ServiceMetrics } from "../core/kit/metrics.js";
 import { listenerCheck, nodeCheck } from "../core/kit/readiness.js";
 import { createService, type Service, type Worker } from "../core/kit/service.js";
 import { EventListener } from "../core/listener/event-listener.js";
+import { openStore } from "../core/store/open-store.js";
 import { instanceId, Lease } from "../core/store/lease.js";
-import { SqliteStore } from "../core/store/sqlite-store.js";
 import { Batcher } from "../core/tx/batcher.js";
 import { Eip1559Policy } from "../core/tx/fee-policy.js";
 import { TxManager } from "../core/tx/tx-manager.js";
@@ -85,7 +85,7 @@ export async function createOperatorService(options: OperatorServiceOptions): Pr
     throw new ConfigError("webhooks is configured: set OPERATOR_WEBHOOK_SECRETS");
   }
   const tenantId = parseId("tenant", config.tenant);
-  const store = await SqliteStore.open(config.store.path);
+  const store = await openStore(config.store, { logger: logger.child({ component: "store" }) });
   try {
     await store.migrate(OPERATOR_COMPONENT, operatorMigrations);
     await store.migrate(WEBHOOKS_COMPONENT, webhookMigrations);

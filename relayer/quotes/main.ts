@@ -9,7 +9,7 @@ import { parseArgs } from "node:util";
 
 import { API_KEYS_COMPONENT, apiKeyMigrations, createApiKey } from "../core/kit/api-keys.js";
 import { loadSigner } from "../core/kit/keys.js";
-import { SqliteStore } from "../core/store/sqlite-store.js";
+import { openStore } from "../core/store/open-store.js";
 import { QUOTES_SECRET_ENV, loadQuotesConfig } from "./config.js";
 import { createQuotesService } from "./service.js";
 
@@ -21,7 +21,7 @@ const { values } = parseArgs({
 try {
   const config = loadQuotesConfig({ file: values.config, env: process.env });
   if (values["issue-key"] !== undefined) {
-    const store = await SqliteStore.open(config.store.path);
+    const store = await openStore(config.store);
     await store.migrate(API_KEYS_COMPONENT, apiKeyMigrations);
     const issued = await createApiKey(store, values["issue-key"], { label: "issued by quotes main" });
     await store.close();

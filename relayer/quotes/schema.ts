@@ -1,3 +1,4 @@
+import { columnTypes } from "../core/store/ddl.js";
 import type { Migration } from "../core/store/store.js";
 
 export const QUOTES_COMPONENT = "quotes";
@@ -12,6 +13,7 @@ export const quotesMigrations: readonly Migration[] = [
     version: 1,
     description: "firm quotes and their state",
     async up(q) {
+      const t = columnTypes(q.dialect);
       await q.run(`CREATE TABLE quotes (
         id TEXT PRIMARY KEY,
         tenant TEXT NOT NULL,
@@ -21,16 +23,16 @@ export const quotesMigrations: readonly Migration[] = [
         corridor_label TEXT NOT NULL,
         destination_token TEXT NOT NULL,
         client_ref TEXT NOT NULL,
-        source_amount TEXT NOT NULL,
-        destination_amount TEXT NOT NULL,
-        fee TEXT NOT NULL,
+        source_amount ${t.amount} NOT NULL,
+        destination_amount ${t.amount} NOT NULL,
+        fee ${t.amount} NOT NULL,
         rate TEXT NOT NULL,
-        expiry INTEGER NOT NULL,
-        latest_deadline INTEGER NOT NULL,
+        expiry ${t.int} NOT NULL,
+        latest_deadline ${t.int} NOT NULL,
         signature TEXT NOT NULL,
         signer TEXT NOT NULL,
         state TEXT NOT NULL CHECK (state IN ('outstanding', 'used', 'expired')),
-        created_at INTEGER NOT NULL
+        created_at ${t.int} NOT NULL
       )`);
       await q.run("CREATE INDEX quotes_outstanding ON quotes (state, destination_token)");
     },

@@ -5,7 +5,7 @@ import { createLogger } from "../core/kit/logger.js";
 import { ServiceMetrics } from "../core/kit/metrics.js";
 import { nodeCheck } from "../core/kit/readiness.js";
 import { createService, type Service } from "../core/kit/service.js";
-import { SqliteStore } from "../core/store/sqlite-store.js";
+import { openStore } from "../core/store/open-store.js";
 import { ChainView } from "./chain-view.js";
 import type { QuotesConfig } from "./config.js";
 import { QuoteBook } from "./quote-book.js";
@@ -32,7 +32,7 @@ export async function createQuotesService(options: QuotesServiceOptions): Promis
   const { config } = options;
   const logger = createLogger({ service: config.name, level: config.logLevel, destination: options.logDestination });
   logger.info({ config, signer: options.signerAddress }, "starting");
-  const store = await SqliteStore.open(config.store.path);
+  const store = await openStore(config.store, { logger: logger.child({ component: "store" }) });
   try {
     await store.migrate(QUOTES_COMPONENT, quotesMigrations);
   } catch (error) {

@@ -10,7 +10,7 @@ import { parseArgs } from "node:util";
 
 import { createApiKey } from "../core/kit/api-keys.js";
 import { API_KEYS_COMPONENT, apiKeyMigrations } from "../core/kit/api-keys.js";
-import { SqliteStore } from "../core/store/sqlite-store.js";
+import { openStore } from "../core/store/open-store.js";
 import { loadWalletConfig, loadWalletSecrets } from "./config.js";
 import { createWalletService } from "./service.js";
 
@@ -22,7 +22,7 @@ const { values } = parseArgs({
 try {
   const config = loadWalletConfig({ file: values.config, env: process.env });
   if (values["issue-key"] !== undefined) {
-    const store = await SqliteStore.open(config.store.path);
+    const store = await openStore(config.store);
     await store.migrate(API_KEYS_COMPONENT, apiKeyMigrations);
     const issued = await createApiKey(store, values["issue-key"], { label: "issued by wallet main" });
     await store.close();

@@ -1,3 +1,4 @@
+import { columnTypes } from "../core/store/ddl.js";
 import type { Migration } from "../core/store/store.js";
 
 export const WALLET_COMPONENT = "wallet";
@@ -11,6 +12,7 @@ export const walletMigrations: readonly Migration[] = [
     version: 1,
     description: "accounts, journals and postings, payouts, transfers, received webhooks",
     async up(q) {
+      const t = columnTypes(q.dialect);
       // `balance` is the sum of the account's postings, kept in step in the posting transaction.
       await q.run(
         `CREATE TABLE wallet_accounts (
@@ -19,8 +21,8 @@ export const walletMigrations: readonly Migration[] = [
            ref TEXT UNIQUE,
            name TEXT,
            currency TEXT NOT NULL,
-           balance TEXT NOT NULL,
-           created_at INTEGER NOT NULL
+           balance ${t.amount} NOT NULL,
+           created_at ${t.int} NOT NULL
          )`,
       );
       await q.run(
@@ -28,16 +30,16 @@ export const walletMigrations: readonly Migration[] = [
            id TEXT PRIMARY KEY,
            kind TEXT NOT NULL,
            ref TEXT NOT NULL,
-           created_at INTEGER NOT NULL
+           created_at ${t.int} NOT NULL
          )`,
       );
       await q.run(
         `CREATE TABLE wallet_postings (
            journal_id TEXT NOT NULL REFERENCES wallet_journals (id),
-           line INTEGER NOT NULL,
+           line ${t.int} NOT NULL,
            account_id TEXT NOT NULL REFERENCES wallet_accounts (id),
            currency TEXT NOT NULL,
-           amount TEXT NOT NULL,
+           amount ${t.amount} NOT NULL,
            PRIMARY KEY (journal_id, line)
          )`,
       );
@@ -49,18 +51,18 @@ export const walletMigrations: readonly Migration[] = [
            request_hash TEXT NOT NULL,
            outcome TEXT NOT NULL,
            account_id TEXT,
-           amount TEXT NOT NULL,
+           amount ${t.amount} NOT NULL,
            journal_id TEXT,
-           status INTEGER NOT NULL,
+           status ${t.int} NOT NULL,
            response TEXT NOT NULL,
-           created_at INTEGER NOT NULL
+           created_at ${t.int} NOT NULL
          )`,
       );
       await q.run(
         `CREATE TABLE wallet_transfers (
            id TEXT PRIMARY KEY,
            account_id TEXT NOT NULL REFERENCES wallet_accounts (id),
-           amount TEXT NOT NULL,
+           amount ${t.amount} NOT NULL,
            currency TEXT NOT NULL,
            receiving_operator TEXT NOT NULL,
            recipient_ref TEXT NOT NULL,
@@ -69,13 +71,13 @@ export const walletMigrations: readonly Migration[] = [
            state TEXT NOT NULL,
            remote_status TEXT,
            remittance_id TEXT UNIQUE,
-           fee TEXT,
+           fee ${t.amount},
            refund_reason TEXT,
-           attempts INTEGER NOT NULL,
-           next_attempt_at INTEGER NOT NULL,
+           attempts ${t.int} NOT NULL,
+           next_attempt_at ${t.int} NOT NULL,
            last_error TEXT,
-           created_at INTEGER NOT NULL,
-           updated_at INTEGER NOT NULL
+           created_at ${t.int} NOT NULL,
+           updated_at ${t.int} NOT NULL
          )`,
       );
       await q.run("CREATE INDEX wallet_transfers_due ON wallet_transfers (state, next_attempt_at)");
@@ -86,7 +88,7 @@ export const walletMigrations: readonly Migration[] = [
            remittance_id TEXT,
            status TEXT,
            outcome TEXT NOT NULL,
-           received_at INTEGER NOT NULL
+           received_at ${t.int} NOT NULL
          )`,
       );
     },

@@ -6,7 +6,7 @@ import { ConfigError } from "../core/kit/errors.js";
 import { createLogger } from "../core/kit/logger.js";
 import { ServiceMetrics } from "../core/kit/metrics.js";
 import { createService, type Service } from "../core/kit/service.js";
-import { SqliteStore } from "../core/store/sqlite-store.js";
+import { openStore } from "../core/store/open-store.js";
 import type { WalletConfig, WalletSecrets } from "./config.js";
 import { FaultSwitch } from "./faults.js";
 import { ensureSystemAccounts } from "./ledger.js";
@@ -44,7 +44,7 @@ export async function createWalletService(options: WalletServiceOptions): Promis
     { config, webhookSecrets: secrets.webhookSecrets.length, admin: secrets.adminKey !== undefined },
     "starting",
   );
-  const store = await SqliteStore.open(config.store.path);
+  const store = await openStore(config.store, { logger: logger.child({ component: "store" }) });
   try {
     await store.migrate(WALLET_COMPONENT, walletMigrations);
     await store.tx((q) => ensureSystemAccounts(q, config.currency));

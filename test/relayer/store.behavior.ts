@@ -6,6 +6,7 @@ import {
   SchemaTooNewError,
   StoreClosedError,
 } from "../../relayer/core/store/errors.js";
+import { columnTypes } from "../../relayer/core/store/ddl.js";
 import type { Migration, Store } from "../../relayer/core/store/store.js";
 
 /** One database for one test: `open` may be called again on it to model a restart. */
@@ -18,14 +19,17 @@ const accounts: Migration = {
   version: 1,
   description: "accounts",
   async up(q) {
-    await q.run("CREATE TABLE accounts (id TEXT PRIMARY KEY, balance TEXT NOT NULL, updated_at INTEGER NOT NULL)");
+    const t = columnTypes(q.dialect);
+    await q.run(
+      `CREATE TABLE accounts (id TEXT PRIMARY KEY, balance ${t.amount} NOT NULL, updated_at ${t.int} NOT NULL)`,
+    );
   },
 };
 const accountsFlag: Migration = {
   version: 2,
   description: "accounts.frozen",
   async up(q) {
-    await q.run("ALTER TABLE accounts ADD COLUMN frozen INTEGER NOT NULL DEFAULT 0");
+    await q.run(`ALTER TABLE accounts ADD COLUMN frozen ${columnTypes(q.dialect).int} NOT NULL DEFAULT 0`);
   },
 };
 
@@ -169,6 +173,40 @@ export function shouldBehaveLikeStore(newDatabase: () => Promise<StoreDatabase>)
       expect(row?.balance).to.equal("20");
     });
 
+    it("serializes concurrent check-then-insert on one key: one inserts, every other finds its row", async function () {
+      const claim = (n: number) =>
+        store.tx(async (q) => {
+          const found = await q.get<{ id: string }>("SELECT id FROM accounts WHERE id = 'k'");
+          if (found !== undefined) return "found";
+          await new Promise((resolve) => setImmediate(resolve));
+          await q.run("INSERT INTO accounts (id, balance, updated_at) VALUES ('k', ?, 0)", [String(n)]);
+          return "inserted";
+        });
+      const outcomes = await Promise.all(Array.from({ length: 10 }, (_, n) => claim(n)));
+      expect(outcomes.filter((o) => o === "inserted")).to.have.length(1);
+      expect(outcomes.filter((o) => o === "found")).to.have.length(9);
+    });
+
+    it("keeps a transfer between two rows atomic under concurrency: the total never changes", async function () {
+      await store.tx(async (q) => {
+        await q.run("INSERT INTO accounts (id, balance, updated_at) VALUES ('a', '1000', 0)");
+        await q.run("INSERT INTO accounts (id, balance, updated_at) VALUES ('b', '1000', 0)");
+      });
+      const move = (from: string, to: string) =>
+        store.tx(async (q) => {
+          const a = await q.get<{ balance: string }>("SELECT balance FROM accounts WHERE id = ?", [from]);
+          const b = await q.get<{ balance: string }>("SELECT balance FROM accounts WHERE id = ?", [to]);
+          await new Promise((resolve) => setImmediate(resolve));
+          await q.run("UPDATE accounts SET balance = ? WHERE id = ?", [String(BigInt(a!.balance) - 7n), from]);
+          await q.run("UPDATE accounts SET balance = ? WHERE id = ?", [String(BigInt(b!.balance) + 7n), to]);
+        });
+      await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? move("a", "b") : move("b", "a"))));
+      const rows = await store.read((q) =>
+        q.all<{ id: string; balance: string }>("SELECT id, balance FROM accounts ORDER BY id"),
+      );
+      expect(rows.map((r) => r.balance)).to.deep.equal(["1000", "1000"]);
+    });
+
     it("refuses a statement issued through a handle whose transaction has ended", async function () {
       let leaked: Parameters<Parameters<Store["tx"]>[0]>[0] | undefined;
       await store.tx(async (q) => {
@@ -193,7 +231,7 @@ export function shouldBehaveLikeStore(newDatabase: () => Promise<StoreDatabase>)
       expect(rows).to.deep.equal([{ balance: "2" }]);
     });
 
-    it("keeps 78-digit decimal amounts exact as TEXT", async function () {
+    it("keeps 78-digit decimal amounts exact", async function () {
       const max = (2n ** 256n - 1n).toString();
       await store.tx((q) =>
         q.run("INSERT INTO accounts (id, balance, updated_at) VALUES ('a', ?, ?)", [max, 1_700_000_000_000]),
@@ -203,6 +241,76 @@ export function shouldBehaveLikeStore(newDatabase: () => Promise<StoreDatabase>)
       );
       expect(BigInt(row!.balance)).to.equal(2n ** 256n - 1n);
       expect(Number(row!.updated_at)).to.equal(1_700_000_000_000);
+    });
+  });
+
+  describe("values and row shapes", function () {
+    beforeEach(async function () {
+      await store.migrate("ledger", [accounts, accountsFlag]);
+    });
+
+    for (const [label, value] of [
+      ["2^255", 2n ** 255n],
+      ["2^256 - 1", 2n ** 256n - 1n],
+      ["-(2^255)", -(2n ** 255n)],
+      ["zero", 0n],
+    ] as const) {
+      it(`round-trips the amount ${label} exactly, as a decimal string, and finds it by equality`, async function () {
+        await store.tx((q) =>
+          q.run("INSERT INTO accounts (id, balance, updated_at) VALUES ('a', ?, 1)", [value.toString()]),
+        );
+        const row = await store.read((q) =>
+          q.get<{ id: string; balance: unknown }>("SELECT id, balance FROM accounts WHERE balance = ?", [
+            value.toString(),
+          ]),
+        );
+        expect(row).to.deep.equal({ id: "a", balance: value.toString() });
+      });
+    }
+
+    it("returns integer columns, COUNT and MAX as JS numbers, with lower-case column names", async function () {
+      await store.tx(async (q) => {
+        await q.run("INSERT INTO accounts (id, balance, updated_at) VALUES ('a', '1', ?)", [1_700_000_000_123]);
+        await q.run("INSERT INTO accounts (id, balance, updated_at) VALUES ('b', '2', ?)", [2 ** 53 - 1]);
+      });
+      const row = await store.read((q) =>
+        q.get(
+          "SELECT COUNT(*) AS n, MAX(updated_at) AS newest, MIN(updated_at) AS oldest, MAX(frozen) AS f FROM accounts",
+        ),
+      );
+      expect(row).to.deep.equal({ n: 2, newest: 2 ** 53 - 1, oldest: 1_700_000_000_123, f: 0 });
+    });
+
+    it("round-trips bytes and hands out increasing automatic ids", async function () {
+      await store.migrate("blobs", [
+        {
+          version: 1,
+          description: "blobs",
+          async up(q) {
+            const t = columnTypes(q.dialect);
+            await q.run(`CREATE TABLE blobs (seq ${t.autoIdKey}, payload ${t.bytes} NOT NULL)`);
+          },
+        },
+      ]);
+      const bytes = new Uint8Array([0, 1, 2, 253, 254, 255]);
+      await store.tx(async (q) => {
+        await q.run("INSERT INTO blobs (payload) VALUES (?)", [bytes]);
+        await q.run("INSERT INTO blobs (payload) VALUES (?)", [new Uint8Array([7])]);
+      });
+      const rows = await store.read((q) =>
+        q.all<{ seq: number; payload: Uint8Array }>("SELECT seq, payload FROM blobs ORDER BY seq"),
+      );
+      expect(rows.map((r) => typeof r.seq)).to.deep.equal(["number", "number"]);
+      expect(rows[1]!.seq).to.be.greaterThan(rows[0]!.seq);
+      expect(Buffer.from(rows[0]!.payload).equals(Buffer.from(bytes))).to.equal(true);
+    });
+
+    it("treats a ? inside a string literal as text, not as a placeholder", async function () {
+      await store.tx((q) => q.run("INSERT INTO accounts (id, balance, updated_at) VALUES ('what?', ?, ?)", ["3", 4]));
+      const row = await store.read((q) =>
+        q.get<{ id: string }>("SELECT id FROM accounts WHERE id = 'what?' AND balance = ?", ["3"]),
+      );
+      expect(row?.id).to.equal("what?");
     });
   });
 

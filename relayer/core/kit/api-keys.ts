@@ -1,3 +1,4 @@
+import { columnTypes } from "../store/ddl.js";
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 
 import type { Migration, Sql, Store } from "../store/store.js";
@@ -20,14 +21,15 @@ export const apiKeyMigrations: readonly Migration[] = [
     version: 1,
     description: "per-tenant API keys, stored as SHA-256 of a 256-bit secret",
     async up(q) {
+      const t = columnTypes(q.dialect);
       await q.run(
         `CREATE TABLE kit_api_keys (
            id TEXT PRIMARY KEY,
            tenant TEXT NOT NULL,
            key_hash TEXT NOT NULL,
            label TEXT,
-           created_at INTEGER NOT NULL,
-           revoked_at INTEGER
+           created_at ${t.int} NOT NULL,
+           revoked_at ${t.int}
          )`,
       );
       await q.run("CREATE INDEX kit_api_keys_tenant ON kit_api_keys (tenant)");

@@ -1,5 +1,7 @@
 import { z } from "zod";
 
+import type { StoreConfig } from "../store/open-store.js";
+
 /**
  * The config sections every service shares, so a setting means the same thing, with the same bounds, in
  * each service's file. A service composes them into its own `z.strictObject` next to what is its own.
@@ -11,8 +13,31 @@ export const addressSchema = z.string().regex(/^0x[0-9a-fA-F]{40}$/);
 
 export const logLevelSchema = z.enum(["trace", "debug", "info", "warn", "error", "silent"]).default("info");
 
-/** One SQLite file per service. */
-export const storeSection = z.strictObject({ path: z.string().min(1) });
+/**
+ * The service's store: `{ "path": "<file>" }` for SQLite (one instance), or `{ "url": "postgres://...",
+ * "poolSize": 10 }` for PostgreSQL. The URL may come from the environment (`<PREFIX>_STORE__URL`); it
+ * carries a password, so no message here echoes it.
+ */
+export const storeSection = z
+  .strictObject({
+    path: z.string().min(1).optional(),
+    url: z
+      .string()
+      .regex(/^postgres(ql)?:\/\/\S+$/, "must be a postgres:// or postgresql:// URL")
+      .optional(),
+    poolSize: z.number().int().min(1).max(200).optional(),
+  })
+  .superRefine((s, ctx) => {
+    if ((s.path === undefined) === (s.url === undefined)) {
+      ctx.addIssue({ code: "custom", message: "set either path (a SQLite file) or url (a PostgreSQL database)" });
+    }
+    if (s.path !== undefined && s.poolSize !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["poolSize"], message: "applies to PostgreSQL (url) only" });
+    }
+  })
+  .transform((s): StoreConfig =>
+    s.url !== undefined ? { url: s.url, poolSize: s.poolSize ?? 10 } : { path: s.path ?? "" },
+  );
 
 /** Where the signing key's encrypted keystore is; without one, the key comes from the environment. */
 export const signerSection = z.strictObject({ keystoreFile: z.string().optional() }).prefault({});

@@ -1,3 +1,4 @@
+import { columnTypes } from "../store/ddl.js";
 import { createHash } from "node:crypto";
 
 import type { Migration, Sql, Store } from "../store/store.js";
@@ -10,16 +11,17 @@ export const idempotencyMigrations: readonly Migration[] = [
     version: 1,
     description: "Idempotency-Key records: request hash, state, stored response",
     async up(q) {
+      const t = columnTypes(q.dialect);
       await q.run(
         `CREATE TABLE kit_idempotency (
            tenant TEXT NOT NULL,
            idem_key TEXT NOT NULL,
            request_hash TEXT NOT NULL,
            state TEXT NOT NULL,
-           status INTEGER,
+           status ${t.int},
            response TEXT,
-           created_at INTEGER NOT NULL,
-           updated_at INTEGER NOT NULL,
+           created_at ${t.int} NOT NULL,
+           updated_at ${t.int} NOT NULL,
            PRIMARY KEY (tenant, idem_key)
          )`,
       );

@@ -13,6 +13,9 @@ export const REDACTED_PATHS: readonly string[] = [
   "req.headers.authorization",
   'req.headers["x-api-key"]',
   "req.headers.cookie",
+  // A PostgreSQL URL carries its password: the store section is logged with the config at start.
+  "store.url",
+  "*.store.url",
 ];
 
 export interface LoggerOptions {

@@ -1,3 +1,4 @@
+import { columnTypes } from "../store/ddl.js";
 import type { Migration } from "../store/store.js";
 
 export const LISTENER_COMPONENT = "listener";
@@ -7,14 +8,15 @@ export const listenerMigrations: readonly Migration[] = [
     version: 1,
     description: "checkpoints, recent block hashes and handled events per subscription",
     async up(q) {
+      const t = columnTypes(q.dialect);
       // Never null: created at (start block - 1, its hash) and only ever moved to another real block.
       await q.run(
         `CREATE TABLE listener_checkpoints (
            chain TEXT NOT NULL,
            subscription TEXT NOT NULL,
-           block_number INTEGER NOT NULL,
+           block_number ${t.int} NOT NULL,
            block_hash TEXT NOT NULL,
-           updated_at INTEGER NOT NULL,
+           updated_at ${t.int} NOT NULL,
            PRIMARY KEY (chain, subscription)
          )`,
       );
@@ -23,7 +25,7 @@ export const listenerMigrations: readonly Migration[] = [
         `CREATE TABLE listener_blocks (
            chain TEXT NOT NULL,
            subscription TEXT NOT NULL,
-           block_number INTEGER NOT NULL,
+           block_number ${t.int} NOT NULL,
            block_hash TEXT NOT NULL,
            PRIMARY KEY (chain, subscription, block_number)
          )`,
@@ -35,13 +37,13 @@ export const listenerMigrations: readonly Migration[] = [
            chain TEXT NOT NULL,
            subscription TEXT NOT NULL,
            block_hash TEXT NOT NULL,
-           log_index INTEGER NOT NULL,
-           block_number INTEGER NOT NULL,
+           log_index ${t.int} NOT NULL,
+           block_number ${t.int} NOT NULL,
            transaction_hash TEXT NOT NULL,
            address TEXT NOT NULL,
            topics TEXT NOT NULL,
            data TEXT NOT NULL,
-           handled_at INTEGER NOT NULL,
+           handled_at ${t.int} NOT NULL,
            PRIMARY KEY (chain, subscription, block_hash, log_index)
          )`,
       );

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 
+import { columnTypes } from "./ddl.js";
 import { StoreError } from "./errors.js";
 import type { Migration, Sql, Store } from "./store.js";
 
@@ -16,12 +17,13 @@ export const leaseMigrations: readonly Migration[] = [
     version: 1,
     description: "named leases with owner, expiry and fencing token",
     async up(q) {
+      const t = columnTypes(q.dialect);
       await q.run(`CREATE TABLE leases (
         name TEXT PRIMARY KEY,
         owner TEXT NOT NULL,
-        token INTEGER NOT NULL,
-        expires_at INTEGER NOT NULL,
-        updated_at INTEGER NOT NULL
+        token ${t.int} NOT NULL,
+        expires_at ${t.int} NOT NULL,
+        updated_at ${t.int} NOT NULL
       )`);
     },
   },
@@ -74,7 +76,8 @@ export interface LeaseOptions {
  * uses the same name (`duplicate` becomes true, and this one stands by until the lease expires).
  *
  * On PostgreSQL the fencing UPDATE also takes the lease row's lock until commit, so the fenced
- * transactions of one lease are serialized, and a takeover waits for the write under way to commit.
+ * transactions of one lease queue behind each other (rather than abort as serialization conflicts and
+ * run again), and a takeover waits for the write under way to commit.
  */
 export class Lease {
   readonly name: string;
@@ -117,7 +120,11 @@ export class Lease {
     if (this.current !== undefined && now < this.renewAt) return this.current;
     const until = now + this.ttlMs;
     const held = this.current;
+    // The transaction may run more than once (PostgreSQL reruns a serialization loser): it only returns
+    // what it found, and this object's state is set after it committed.
+    let duplicate = false;
     const token = await this.store.tx(async (q) => {
+      duplicate = false;
       if (held !== undefined) {
         const renewed = await q.run(
           "UPDATE leases SET expires_at = ?, updated_at = ? WHERE name = ? AND owner = ? AND token = ?",
@@ -125,7 +132,7 @@ export class Lease {
         );
         if (renewed.changes === 1) return held;
         const row = await q.get<{ owner: string }>("SELECT owner FROM leases WHERE name = ?", [this.name]);
-        if (row?.owner === this.owner) this.duplicateSeen = true;
+        duplicate = row?.owner === this.owner;
         return undefined;
       }
       const inserted = await q.run(
@@ -146,6 +153,7 @@ export class Lease {
       return Number(row!.token);
     });
     this.current = token;
+    if (duplicate) this.duplicateSeen = true;
     if (token !== undefined) {
       this.everHeld = true;
       this.renewAt = now + Math.floor(this.ttlMs / 3);

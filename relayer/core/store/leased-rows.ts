@@ -1,9 +1,5 @@
+import { columnTypes } from "./ddl.js";
 import type { Migration, Sql, SqlValue, Store } from "./store.js";
-
-/** Which SQL a store speaks, for the few statements that differ (row locks). SQLite unless the store says. */
-export function storeDialect(store: Store): "sqlite" | "postgres" {
-  return (store as { dialect?: string }).dialect === "postgres" ? "postgres" : "sqlite";
-}
 
 /** The migration step that makes a table's rows leasable: an owner and an expiry, and an index to find them. */
 export function leaseColumnsMigration(version: number, table: string): Migration {
@@ -12,7 +8,7 @@ export function leaseColumnsMigration(version: number, table: string): Migration
     description: `${table}: lease owner and expiry, so several instances share its rows`,
     async up(q) {
       await q.run(`ALTER TABLE ${table} ADD COLUMN lease_owner TEXT`);
-      await q.run(`ALTER TABLE ${table} ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0`);
+      await q.run(`ALTER TABLE ${table} ADD COLUMN lease_until ${columnTypes(q.dialect).int} NOT NULL DEFAULT 0`);
       await q.run(`CREATE INDEX ${table}_lease ON ${table} (lease_owner, lease_until)`);
     },
   };
@@ -40,8 +36,8 @@ export interface RowLeaseOptions {
  * A row stays with its owner between passes, so one instance carries a piece of work through its steps.
  *
  * The claim is one conditional UPDATE: on PostgreSQL the candidates are picked `FOR UPDATE SKIP LOCKED`
- * (two instances claiming at once take different rows instead of queueing on each other's locks); on
- * SQLite the database's single writer makes the UPDATE atomic by itself. Writes that move a claimed row
+ * (two instances claiming at once take different rows instead of queueing on each other's locks or
+ * failing as serialization conflicts); on SQLite the database's single writer makes the UPDATE atomic. Writes that move a claimed row
  * on add `AND lease_owner = ?` (see `ownedBy`), so an instance that lost a row while it was busy
  * changes nothing.
  */
@@ -76,9 +72,9 @@ export class RowLeases {
   claim<T>(where: string, params: readonly SqlValue[], orderBy: string, limit: number): Promise<T[]> {
     const now = this.now();
     const until = now + this.ttlMs;
-    const lock = storeDialect(this.store) === "postgres" ? " FOR UPDATE SKIP LOCKED" : "";
     const { table, key, owner } = this;
     return this.store.tx(async (q) => {
+      const lock = q.dialect === "postgres" ? " FOR UPDATE SKIP LOCKED" : "";
       const { changes } = await q.run(
         `UPDATE ${table} SET lease_owner = ?, lease_until = ?
          WHERE ${key} IN (

@@ -1,19 +1,24 @@
+import { columnTypes, type Dialect } from "./ddl.js";
 import { InvalidMigrationsError, SchemaTooNewError } from "./errors.js";
 import type { Migration, Store } from "./store.js";
 
-/** The ledger of applied schema versions, one row per (component, version). Portable SQL. */
-export const SCHEMA_MIGRATIONS_DDL = `CREATE TABLE IF NOT EXISTS schema_migrations (
+/** The ledger of applied schema versions, one row per (component, version). */
+export function schemaMigrationsDdl(dialect: Dialect): string {
+  const t = columnTypes(dialect);
+  return `CREATE TABLE IF NOT EXISTS schema_migrations (
   component TEXT NOT NULL,
-  version INTEGER NOT NULL,
+  version ${t.int} NOT NULL,
   description TEXT NOT NULL,
-  applied_at INTEGER NOT NULL,
+  applied_at ${t.int} NOT NULL,
   PRIMARY KEY (component, version)
 )`;
+}
 
 /**
  * Shared by every Store implementation: checks the migrations are 1..n, refuses a newer database,
  * then applies each missing one in its own write transaction together with its ledger row, so a crash
- * leaves the schema at a recorded version.
+ * leaves the schema at a recorded version. Two processes migrating one database at once must be kept
+ * apart by the caller (PgStore holds an advisory lock around this).
  */
 export async function applyMigrations(
   store: Pick<Store, "tx" | "read">,
@@ -25,7 +30,7 @@ export async function applyMigrations(
       throw new InvalidMigrationsError(component, `expected version ${i + 1} at position ${i}, got ${m.version}`);
     }
   });
-  await store.tx((q) => q.run(SCHEMA_MIGRATIONS_DDL));
+  await store.tx((q) => q.run(schemaMigrationsDdl(q.dialect)));
   for (const migration of migrations) {
     await store.tx(async (q) => {
       const row = await q.get<{ version: number | null }>(

@@ -90,6 +90,7 @@ export class SqliteStore implements Store {
 
 /** The statements of one transaction; refuses use after the transaction ended (a leaked handle). */
 class SqliteScope implements Sql {
+  readonly dialect = "sqlite";
   private active = true;
 
   constructor(

@@ -1,3 +1,4 @@
+import { columnTypes } from "../store/ddl.js";
 import type { Migration } from "../store/store.js";
 
 export const TX_COMPONENT = "txmanager";
@@ -13,6 +14,7 @@ export const TX_MIGRATIONS: readonly Migration[] = [
     version: 1,
     description: "requests, attempts, history, signers",
     async up(q) {
+      const t = columnTypes(q.dialect);
       await q.run(`CREATE TABLE tx_requests (
         id TEXT PRIMARY KEY,
         tenant TEXT NOT NULL,
@@ -22,48 +24,48 @@ export const TX_MIGRATIONS: readonly Migration[] = [
         signer TEXT NOT NULL,
         to_address TEXT NOT NULL,
         data TEXT NOT NULL,
-        value TEXT NOT NULL,
-        gas_limit TEXT,
+        value ${t.amount} NOT NULL,
+        gas_limit ${t.amount},
         status TEXT NOT NULL,
-        nonce INTEGER,
+        nonce ${t.int},
         mined_hash TEXT,
-        block_number INTEGER,
+        block_number ${t.int},
         block_hash TEXT,
         error_json TEXT,
-        cancel_requested INTEGER NOT NULL DEFAULT 0,
-        expires_at INTEGER,
-        created_at INTEGER NOT NULL,
-        updated_at INTEGER NOT NULL,
-        submitted_at INTEGER,
+        cancel_requested ${t.int} NOT NULL DEFAULT 0,
+        expires_at ${t.int},
+        created_at ${t.int} NOT NULL,
+        updated_at ${t.int} NOT NULL,
+        submitted_at ${t.int},
         UNIQUE (tenant, idempotency_key)
       )`);
       await q.run("CREATE INDEX tx_requests_status ON tx_requests (signer, status)");
       await q.run(`CREATE TABLE tx_attempts (
         hash TEXT PRIMARY KEY,
         request_id TEXT NOT NULL REFERENCES tx_requests (id),
-        attempt_no INTEGER NOT NULL,
+        attempt_no ${t.int} NOT NULL,
         signer TEXT NOT NULL,
-        nonce INTEGER NOT NULL,
+        nonce ${t.int} NOT NULL,
         purpose TEXT NOT NULL,
         raw TEXT NOT NULL,
         fees_json TEXT NOT NULL,
-        created_at INTEGER NOT NULL,
-        broadcast_at INTEGER,
+        created_at ${t.int} NOT NULL,
+        broadcast_at ${t.int},
         UNIQUE (request_id, attempt_no)
       )`);
       await q.run("CREATE INDEX tx_attempts_signer_nonce ON tx_attempts (signer, nonce)");
       await q.run("CREATE INDEX tx_attempts_request ON tx_attempts (request_id)");
       await q.run(`CREATE TABLE tx_history (
         request_id TEXT NOT NULL REFERENCES tx_requests (id),
-        seq INTEGER NOT NULL,
+        seq ${t.int} NOT NULL,
         status TEXT NOT NULL,
         detail TEXT NOT NULL,
-        at INTEGER NOT NULL,
+        at ${t.int} NOT NULL,
         PRIMARY KEY (request_id, seq)
       )`);
       await q.run(`CREATE TABLE tx_signers (
         signer TEXT PRIMARY KEY,
-        chain_floor INTEGER NOT NULL
+        chain_floor ${t.int} NOT NULL
       )`);
     },
   },
@@ -71,6 +73,7 @@ export const TX_MIGRATIONS: readonly Migration[] = [
     version: 2,
     description: "batch items",
     async up(q) {
+      const t = columnTypes(q.dialect);
       await q.run(`CREATE TABLE tx_batch_items (
         id TEXT PRIMARY KEY,
         tenant TEXT NOT NULL,
@@ -80,10 +83,10 @@ export const TX_MIGRATIONS: readonly Migration[] = [
         payload TEXT NOT NULL,
         status TEXT NOT NULL,
         batch_request_id TEXT REFERENCES tx_requests (id),
-        item_index INTEGER,
+        item_index ${t.int},
         error_json TEXT,
-        created_at INTEGER NOT NULL,
-        updated_at INTEGER NOT NULL,
+        created_at ${t.int} NOT NULL,
+        updated_at ${t.int} NOT NULL,
         UNIQUE (tenant, idempotency_key)
       )`);
       await q.run("CREATE INDEX tx_batch_items_group ON tx_batch_items (group_name, status)");

@@ -191,10 +191,12 @@ export class TxManager {
 
   private async flushInserts(): Promise<void> {
     // Taken inside the transaction: everything queued while waiting for the store joins this commit.
-    let group: PendingInsert[] = [];
+    // Added to, never replaced: when the store runs the transaction again (a PostgreSQL conflict), the
+    // callers taken on the first run are still in this group.
+    const group: PendingInsert[] = [];
     try {
       const outcomes = await this.ctx.store.tx(async (q) => {
-        group = this.waiting.splice(0);
+        group.push(...this.waiting.splice(0));
         const out: InsertOutcome[] = [];
         for (const p of group) {
           const raced = await getRequestByKey(q, p.row.tenant, p.row.idempotency_key);

@@ -1,3 +1,4 @@
+import { columnTypes } from "../store/ddl.js";
 import { leaseColumnsMigration } from "../store/leased-rows.js";
 import type { Migration } from "../store/store.js";
 
@@ -14,26 +15,27 @@ export const webhookMigrations: readonly Migration[] = [
     version: 1,
     description: "webhook outbox: messages with per-endpoint sequence, delivery state and attempt history",
     async up(q) {
+      const t = columnTypes(q.dialect);
       await q.run(
         `CREATE TABLE webhook_sequences (
            endpoint TEXT PRIMARY KEY,
-           next_seq INTEGER NOT NULL
+           next_seq ${t.int} NOT NULL
          )`,
       );
       await q.run(
         `CREATE TABLE webhook_messages (
            id TEXT PRIMARY KEY,
            endpoint TEXT NOT NULL,
-           seq INTEGER NOT NULL,
+           seq ${t.int} NOT NULL,
            event_type TEXT NOT NULL,
            body TEXT NOT NULL,
            state TEXT NOT NULL,
-           attempts INTEGER NOT NULL,
-           total_attempts INTEGER NOT NULL,
-           next_attempt_at INTEGER NOT NULL,
+           attempts ${t.int} NOT NULL,
+           total_attempts ${t.int} NOT NULL,
+           next_attempt_at ${t.int} NOT NULL,
            last_error TEXT,
-           created_at INTEGER NOT NULL,
-           delivered_at INTEGER,
+           created_at ${t.int} NOT NULL,
+           delivered_at ${t.int},
            UNIQUE (endpoint, seq)
          )`,
       );
@@ -41,9 +43,9 @@ export const webhookMigrations: readonly Migration[] = [
       await q.run(
         `CREATE TABLE webhook_attempts (
            message_id TEXT NOT NULL,
-           attempt INTEGER NOT NULL,
-           at INTEGER NOT NULL,
-           status INTEGER,
+           attempt ${t.int} NOT NULL,
+           at ${t.int} NOT NULL,
+           status ${t.int},
            error TEXT,
            PRIMARY KEY (message_id, attempt)
          )`,

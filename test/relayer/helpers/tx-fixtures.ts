@@ -6,6 +6,7 @@ import { type InterfaceAbi, Interface, JsonRpcProvider, NonceManager, Wallet } f
 
 import { ChainClient } from "../../../relayer/core/chain/chain-client.js";
 import { SqliteStore } from "../../../relayer/core/store/sqlite-store.js";
+import type { Store } from "../../../relayer/core/store/store.js";
 import type { FeePolicy } from "../../../relayer/core/tx/fee-policy.js";
 import { Eip1559Policy } from "../../../relayer/core/tx/fee-policy.js";
 import type { TxManagerOptions } from "../../../relayer/core/tx/tx-context.js";
@@ -13,6 +14,7 @@ import { TxManager } from "../../../relayer/core/tx/tx-manager.js";
 import { TxPolicyLoop } from "../../../relayer/core/tx/tx-policy-loop.js";
 import { type DecodeRevert, isFinal, type TxRecord } from "../../../relayer/core/tx/types.js";
 import { type SettlementToken, SettlementToken__factory } from "../../../typechain-types/index.js";
+import type { TestDatabase } from "./stores.js";
 
 /** Builds a revert decoder from contract ABIs, as the client library's decoder will be wired in. */
 export function revertDecoder(...abis: InterfaceAbi[]): DecodeRevert {
@@ -53,22 +55,27 @@ export async function deployToken(url: string, issuerKey: string): Promise<{ tok
 export interface ManagerHarness {
   dir: string;
   file: string;
-  store: SqliteStore;
+  store: Store;
+  /** The database when the manager runs on one given by the caller (PostgreSQL specs); its owner drops it. */
+  database?: TestDatabase;
   chain: ChainClient;
   manager: TxManager;
   loop: TxPolicyLoop;
   close(): Promise<void>;
 }
 
-/** A manager and its loop on a fresh SQLite file in its own mkdtemp folder; `reopen` models a restart. */
+/**
+ * A manager and its loop on a fresh SQLite file in its own mkdtemp folder, or on `database` when given;
+ * opening again on the same `file` or `database` models a restart.
+ */
 export async function openManager(
   urls: string[],
   key: string,
-  options: Partial<TxManagerOptions> & { file?: string; feePolicy?: FeePolicy } = {},
+  options: Partial<TxManagerOptions> & { file?: string; database?: TestDatabase; feePolicy?: FeePolicy } = {},
 ): Promise<ManagerHarness> {
   const dir = options.file ? path.dirname(options.file) : await mkdtemp(path.join(tmpdir(), "ll-txm-"));
   const file = options.file ?? path.join(dir, "tx.sqlite");
-  const store = await SqliteStore.open(file);
+  const store = options.database !== undefined ? await options.database.open() : await SqliteStore.open(file);
   const chain = new ChainClient({
     urls,
     timeoutMs: 2_000,
@@ -90,6 +97,7 @@ export async function openManager(
     dir,
     file,
     store,
+    ...(options.database !== undefined ? { database: options.database } : {}),
     chain,
     manager,
     loop,

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 
 import { Lease, LeaseLostError, leaseHolder } from "../../../relayer/core/store/lease.js";
-import { RowLeases } from "../../../relayer/core/store/leased-rows.js";
+import { leaseColumnsMigration, RowLeases } from "../../../relayer/core/store/leased-rows.js";
 import type { Store } from "../../../relayer/core/store/store.js";
 
 /** One database shared by several instances: `open` gives each instance its own connection (or pool). */
@@ -50,12 +50,11 @@ export function shouldShareWorkThroughLeases(
         description: "work rows",
         async up(q) {
           await q.run("CREATE TABLE work (id TEXT PRIMARY KEY, state TEXT NOT NULL, n INTEGER NOT NULL)");
-          await q.run("ALTER TABLE work ADD COLUMN lease_owner TEXT");
-          await q.run("ALTER TABLE work ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0");
         },
       },
+      leaseColumnsMigration(2, "work"),
       {
-        version: 2,
+        version: 3,
         description: "fenced writes",
         up: (q) => q.run("CREATE TABLE fenced (writer TEXT NOT NULL, token INTEGER NOT NULL)").then(() => undefined),
       },
