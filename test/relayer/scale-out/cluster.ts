@@ -1,3 +1,4 @@
+import { expect } from "chai";
 import { createConnection, createServer, type Socket } from "node:net";
 import { appendFile, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -88,7 +89,7 @@ export interface Instance {
   kill(): Promise<void>;
 }
 
-function instance(name: string, script: string, port: number, env: NodeJS.ProcessEnv): Instance {
+export function serviceInstance(name: string, script: string, port: number, env: NodeJS.ProcessEnv): Instance {
   const self: Instance = {
     name,
     url: `http://127.0.0.1:${port}`,
@@ -228,21 +229,21 @@ export async function startOperatorCluster(options: {
     OPERATOR_WALLET_API_KEY: phWalletForOperator,
   });
   const operator = "relayer/operator/main.ts";
-  const quotes = instance("quotes", "relayer/quotes/main.ts", ports.quotes, {
+  const quotes = serviceInstance("quotes", "relayer/quotes/main.ts", ports.quotes, {
     QUOTES_CONFIG_FILE: quotesFile,
     QUOTES_SIGNER_KEY: node.keys.bank,
   });
-  const phWallet = instance("ph-wallet", "relayer/wallet/main.ts", ports.phWallet, {
+  const phWallet = serviceInstance("ph-wallet", "relayer/wallet/main.ts", ports.phWallet, {
     WALLET_CONFIG_FILE: phWalletFile,
     WALLET_ADMIN_KEY: ADMIN_KEY,
   });
   const hk: [Instance, Instance] = [
-    instance("hk-a", operator, ports.hkA, hkEnv(await write("hk-a.json", hkConfig("hk-a", ports.hkA)))),
-    instance("hk-b", operator, ports.hkB, hkEnv(await write("hk-b.json", hkConfig("hk-b", ports.hkB)))),
+    serviceInstance("hk-a", operator, ports.hkA, hkEnv(await write("hk-a.json", hkConfig("hk-a", ports.hkA)))),
+    serviceInstance("hk-b", operator, ports.hkB, hkEnv(await write("hk-b.json", hkConfig("hk-b", ports.hkB)))),
   ];
   const ph: [Instance, Instance] = [
-    instance("ph-a", operator, ports.phA, phEnv(await write("ph-a.json", phConfig("ph-a", ports.phA)))),
-    instance("ph-b", operator, ports.phB, phEnv(await write("ph-b.json", phConfig("ph-b", ports.phB)))),
+    serviceInstance("ph-a", operator, ports.phA, phEnv(await write("ph-a.json", phConfig("ph-a", ports.phA)))),
+    serviceInstance("ph-b", operator, ports.phB, phEnv(await write("ph-b.json", phConfig("ph-b", ports.phB)))),
   ];
   const all = [quotes, phWallet, ...ph, ...hk];
   const cluster: OperatorCluster = {
@@ -276,4 +277,38 @@ export async function startOperatorCluster(options: {
     throw error;
   }
   return cluster;
+}
+
+/**
+ * What every run must leave, for one relayer's key on its database: no nonce ever held by two requests,
+ * the key's confirmed nonces contiguous up to the chain's count, nothing reverted (a second send of a
+ * batch or a refund would revert on chain: its quote or remittance is used), nothing left in flight.
+ */
+export async function expectOneSenderPerKey(store: Store, signer: string, chainNonce: number): Promise<void> {
+  const shared = await store.read((q) =>
+    q.all<{ nonce: number }>(
+      `SELECT nonce FROM tx_attempts WHERE signer = ? GROUP BY nonce HAVING COUNT(DISTINCT request_id) > 1`,
+      [signer],
+    ),
+  );
+  expect(shared, "nonces held by two requests").to.deep.equal([]);
+  const statuses = await store.read((q) =>
+    q.all<{ status: string; n: number }>(
+      "SELECT status, COUNT(*) AS n FROM tx_requests WHERE signer = ? AND nonce IS NOT NULL GROUP BY status",
+      [signer],
+    ),
+  );
+  expect(statuses.map((s) => s.status)).to.deep.equal(["confirmed"]);
+  const nonces = (
+    await store.read((q) =>
+      q.all<{ nonce: number }>(
+        "SELECT nonce FROM tx_requests WHERE signer = ? AND status = 'confirmed' ORDER BY nonce",
+        [signer],
+      ),
+    )
+  ).map((r) => Number(r.nonce));
+  expect(nonces.length).to.be.greaterThan(0);
+  const first = nonces[0]!;
+  expect(nonces, "contiguous").to.deep.equal(nonces.map((_, i) => first + i));
+  expect(nonces.at(-1)! + 1, "the chain's count is one above the last").to.equal(chainNonce);
 }

@@ -11,44 +11,10 @@ import { senderLeaseName } from "../../../relayer/core/tx/tx-policy-loop.js";
 import { eventually } from "../e2e/stack.js";
 import { startRemittanceNode, type RemittanceNode } from "../helpers/remittance-node.js";
 import { call, tempDir } from "../wallet/helpers.js";
-import { startOperatorCluster, type Instance, type OperatorCluster } from "./cluster.js";
+import { expectOneSenderPerKey, startOperatorCluster, type Instance, type OperatorCluster } from "./cluster.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const LEASE_MS = 2_000;
-
-/**
- * What every run must leave, for one relayer's key on its database: no nonce ever held by two requests,
- * the key's confirmed nonces contiguous up to the chain's count, nothing reverted (a second send of a
- * batch or a refund would revert on chain: its quote or remittance is used), nothing left in flight.
- */
-async function expectOneSenderPerKey(store: Store, signer: string, chainNonce: number): Promise<void> {
-  const shared = await store.read((q) =>
-    q.all<{ nonce: number }>(
-      `SELECT nonce FROM tx_attempts WHERE signer = ? GROUP BY nonce HAVING COUNT(DISTINCT request_id) > 1`,
-      [signer],
-    ),
-  );
-  expect(shared, "nonces held by two requests").to.deep.equal([]);
-  const statuses = await store.read((q) =>
-    q.all<{ status: string; n: number }>(
-      "SELECT status, COUNT(*) AS n FROM tx_requests WHERE signer = ? AND nonce IS NOT NULL GROUP BY status",
-      [signer],
-    ),
-  );
-  expect(statuses.map((s) => s.status)).to.deep.equal(["confirmed"]);
-  const nonces = (
-    await store.read((q) =>
-      q.all<{ nonce: number }>(
-        "SELECT nonce FROM tx_requests WHERE signer = ? AND status = 'confirmed' ORDER BY nonce",
-        [signer],
-      ),
-    )
-  ).map((r) => Number(r.nonce));
-  expect(nonces.length).to.be.greaterThan(0);
-  const first = nonces[0]!;
-  expect(nonces, "contiguous").to.deep.equal(nonces.map((_, i) => first + i));
-  expect(nonces.at(-1)! + 1, "the chain's count is one above the last").to.equal(chainNonce);
-}
 
 /**
  * Several instances of the operator relayer on one PostgreSQL database: leased work rows, one sender per
@@ -107,7 +73,7 @@ describe("Operator relayer: two instances per operator on one PostgreSQL databas
           }).catch(() => undefined);
           return a?.status === 202 ? a : undefined;
         },
-        30_000,
+        60_000,
       );
       ids.push((answer.body as { id: string }).id);
     }
