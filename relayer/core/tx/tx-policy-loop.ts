@@ -109,7 +109,12 @@ export class TxPolicyLoop {
       const before = this.lease.token;
       const token = await this.lease.acquire();
       if (token === undefined) {
-        if (before !== undefined) ctx.logger.warn({ lease: this.lease.name }, "sender lease lost: standing by");
+        if (before !== undefined && this.lease.duplicate) {
+          ctx.logger.error(
+            { lease: this.lease.name, instance: this.lease.owner },
+            "another live process uses this instance name: standing by; give each instance its own leases.instance",
+          );
+        } else if (before !== undefined) ctx.logger.warn({ lease: this.lease.name }, "sender lease lost: standing by");
         return;
       }
       if (before !== token) {
