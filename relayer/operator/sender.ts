@@ -109,7 +109,7 @@ export class Sender implements Worker {
       if (changes === 0) {
         this.deps.logger.warn(
           { remittance: row.id, step: row.step },
-          "row taken over by another instance; step dropped",
+          "row moved on meanwhile (its event, or another instance); step dropped",
         );
         return;
       }

@@ -13,6 +13,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { openSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
@@ -197,9 +198,15 @@ export async function measureScaleOut(options: ScaleOutOptions): Promise<BenchRo
 
     // Services log at "warn" during the run (logging is not what is measured); ready once /health answers.
     const startService = async (script: string, env: NodeJS.ProcessEnv, port: number) => {
+      // BENCH_SCALE_LOGS=<dir> keeps each service's log lines (warnings and errors) for a look afterwards.
+      const logs = process.env.BENCH_SCALE_LOGS;
+      const out =
+        logs === undefined
+          ? "ignore"
+          : openSync(path.join(logs, `${path.basename(path.dirname(script))}-${port}.log`), "a");
       const child = spawn(process.execPath, ["--import", "tsx", path.resolve(script)], {
         env: { ...process.env, ...env },
-        stdio: ["ignore", "ignore", "pipe"],
+        stdio: ["ignore", out, "pipe"],
       });
       children.push(child);
       let errors = "";

@@ -1,6 +1,3 @@
-import { randomUUID } from "node:crypto";
-import { hostname } from "node:os";
-
 import { columnTypes } from "./ddl.js";
 import { StoreError } from "./errors.js";
 import type { Migration, Sql, Store } from "./store.js";
