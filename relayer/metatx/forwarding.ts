@@ -32,7 +32,7 @@ const GAS_HEADROOM = 30_000n;
 
 export type ForwardStatusName = "pending" | "confirmed" | "reverted" | "failed";
 
-interface ForwardRow {
+export interface ForwardRow {
   id: string;
   tenant: string;
   signer: string;
@@ -373,11 +373,11 @@ function reasonFromRecord(
     : { name: revert.name, text: `${revert.name}(${revert.args.join(", ")})`, data: revert.data };
 }
 
-function getRow(q: Sql, id: string): Promise<ForwardRow | undefined> {
+export function getRow(q: Sql, id: string): Promise<ForwardRow | undefined> {
   return q.get<ForwardRow>("SELECT * FROM metatx_forwards WHERE id = ?", [id]);
 }
 
-async function inFlightOf(q: Sql, signer: string): Promise<number> {
+export async function inFlightOf(q: Sql, signer: string): Promise<number> {
   const row = await q.get<{ n: number }>(
     "SELECT COUNT(*) AS n FROM metatx_forwards WHERE status = 'pending' AND signer = ?",
     [signer],
@@ -385,7 +385,12 @@ async function inFlightOf(q: Sql, signer: string): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
-async function insertRow(q: Sql, r: ForwardRow, leaseOwner: string, leaseUntil: number): Promise<void> {
+export async function insertRow(
+  q: Sql,
+  r: ForwardRow,
+  leaseOwner: string | null = null,
+  leaseUntil = 0,
+): Promise<void> {
   await q.run(
     `INSERT INTO metatx_forwards (id, tenant, signer, target, selector, request_json, calldata, gas_limit, reserved,
        status, tx_id, charged, gas_used, tx_hash, block_number, error_json, created_at, updated_at, lease_owner,

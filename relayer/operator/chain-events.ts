@@ -86,14 +86,16 @@ export function settlementSubscription(options: {
           if (
             await changeStatus(q, sent.id, status, { ...extra, detail: `block ${event.blockNumber}` }, options.webhooks)
           ) {
-            options.onFinal?.(status, sent.created_at);
+            // Once per committed change: the listener's transaction may be run again on PostgreSQL.
+            const createdAt = sent.created_at;
+            q.afterCommit(() => options.onFinal?.(status, createdAt));
           }
         }
         if (toUs) {
           await q.run("UPDATE op_payouts SET state = 'done', updated_at = ? WHERE remittance_id = ?", [now, id]);
         }
       }
-      options.onChange();
+      q.afterCommit(options.onChange);
     },
   };
 }

@@ -1,6 +1,8 @@
 import { expect } from "chai";
 
-import { PgStore, StoreConflictError, toNumberedPlaceholders } from "../../relayer/core/store/pg-store.js";
+import { toServiceError } from "../../relayer/core/kit/error-response.js";
+import { StoreConflictError } from "../../relayer/core/store/errors.js";
+import { PgStore, toNumberedPlaceholders } from "../../relayer/core/store/pg-store.js";
 import type { Store } from "../../relayer/core/store/store.js";
 import { newPostgresDatabase } from "./helpers/postgres.js";
 import { shouldBehaveLikeStore } from "./store.behavior.js";
@@ -46,8 +48,10 @@ describe("PgStore", function () {
       try {
         await store.migrate("c", [counter]);
         let runs = 0;
+        let effects = 0;
         await store.tx(async (q) => {
           runs++;
+          q.afterCommit(() => effects++);
           const row = await q.get<{ n: number }>("SELECT n FROM counter WHERE id = 'c'");
           // The first run's read is overtaken: another transaction commits an increment in between.
           if (runs === 1) await store.tx((other) => other.run("UPDATE counter SET n = n + 1 WHERE id = 'c'"));
@@ -56,6 +60,7 @@ describe("PgStore", function () {
         const row = await store.read((q) => q.get<{ n: number }>("SELECT n FROM counter WHERE id = 'c'"));
         expect(row?.n).to.equal(2);
         expect(runs).to.equal(2);
+        expect(effects, "the after-commit effect of the run that committed, only").to.equal(1);
       } finally {
         await store.close();
       }
@@ -83,6 +88,11 @@ describe("PgStore", function () {
       } finally {
         await store.close();
       }
+    });
+
+    it("is answered over HTTP as 503 store_conflict, a refusal the caller may retry", function () {
+      const answer = toServiceError(new StoreConflictError(20), 1024);
+      expect(answer).to.include({ status: 503, code: "store_conflict" });
     });
 
     it("migrates once when two stores on one database migrate at the same time", async function () {

@@ -207,6 +207,22 @@ export function shouldBehaveLikeStore(newDatabase: () => Promise<StoreDatabase>)
       expect(rows.map((r) => r.balance)).to.deep.equal(["1000", "1000"]);
     });
 
+    it("runs an after-commit effect once the transaction committed, and never for one rolled back", async function () {
+      const seen: string[] = [];
+      await store.tx(async (q) => {
+        q.afterCommit(() => seen.push("committed"));
+        await q.run("INSERT INTO accounts (id, balance, updated_at) VALUES ('a', '1', 1)");
+        expect(seen, "not before the commit").to.deep.equal([]);
+      });
+      await store
+        .tx(async (q) => {
+          q.afterCommit(() => seen.push("rolled back"));
+          throw new Error("business rule broken");
+        })
+        .catch(() => undefined);
+      expect(seen).to.deep.equal(["committed"]);
+    });
+
     it("refuses a statement issued through a handle whose transaction has ended", async function () {
       let leaked: Parameters<Parameters<Store["tx"]>[0]>[0] | undefined;
       await store.tx(async (q) => {

@@ -1,6 +1,7 @@
 import type { FastifyError } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 
+import { StoreConflictError } from "../store/errors.js";
 import {
   BodyTooLargeError,
   InternalError,
@@ -25,6 +26,17 @@ export function errorBody(error: ServiceError): ErrorBody {
 /** Every failure a request can meet, as one of the kit's typed errors. */
 export function toServiceError(error: unknown, bodyLimit: number): ServiceError {
   if (error instanceof ServiceError) return error;
+  if (error instanceof StoreConflictError) {
+    // Rolled back entirely: the same request sent again is safe, and will likely find less contention.
+    return new ServiceError(
+      503,
+      "store_conflict",
+      "too many concurrent writes; nothing was stored: retry the request",
+      {
+        cause: error,
+      },
+    );
+  }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const where = (error as FastifyError).validationContext ?? "body";
     const issues: FieldIssue[] = error.validation.map((v) => ({

@@ -43,3 +43,16 @@ export class ReadOnlyScopeError extends StoreError {
     super("STORE_READ_ONLY", "a read may not write: use tx()");
   }
 }
+
+/**
+ * A write transaction kept losing serialization conflicts with concurrent ones (PostgreSQL) and was given
+ * up on after its bounded attempts; nothing of it committed, so the caller may simply try again.
+ */
+export class StoreConflictError extends StoreError {
+  constructor(
+    readonly attempts: number,
+    options?: { cause?: unknown },
+  ) {
+    super("STORE_CONFLICT", `transaction lost ${attempts} serialization conflicts in a row: given up`, options);
+  }
+}

@@ -2,8 +2,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 
 import pg from "pg";
 
-import { ReadOnlyScopeError, StoreClosedError, StoreError } from "./errors.js";
+import { ReadOnlyScopeError, StoreClosedError, StoreConflictError, StoreError } from "./errors.js";
 import { applyMigrations } from "./migrate.js";
+import { runEffects } from "./run-effects.js";
 import type { Migration, RunResult, Sql, SqlValue, Store } from "./store.js";
 
 /** Where the pool reports what it cannot throw to a caller (an idle connection's error, a retried conflict). */
@@ -20,13 +21,6 @@ export interface PgStoreOptions {
   /** How many times a transaction is run before a serialization conflict is given up on. */
   maxAttempts?: number;
   logger?: PgStoreLogger;
-}
-
-/** A write transaction kept losing serialization conflicts and was given up on; nothing of it committed. */
-export class StoreConflictError extends StoreError {
-  constructor(attempts: number, options?: { cause?: unknown }) {
-    super("STORE_CONFLICT", `transaction lost ${attempts} serialization conflicts in a row: given up`, options);
-  }
 }
 
 // SQLSTATEs: serialization_failure, deadlock_detected (both: "run the transaction again"), read_only_sql_transaction.
@@ -197,6 +191,7 @@ async function runTransaction<T>(client: pg.ClientBase, mode: "read" | "write", 
     scope.end();
     // Under SERIALIZABLE the commit itself may fail with 40001: the caller runs the transaction again.
     await client.query("COMMIT");
+    scope.committed();
     return result;
   } catch (error) {
     scope.end();
@@ -222,6 +217,7 @@ function describeError(error: unknown): string {
 class PgScope implements Sql {
   readonly dialect = "postgres";
   private active = true;
+  private readonly effects: (() => void)[] = [];
 
   constructor(
     private readonly client: pg.ClientBase,
@@ -230,6 +226,16 @@ class PgScope implements Sql {
 
   end(): void {
     this.active = false;
+  }
+
+  afterCommit(effect: () => void): void {
+    this.check();
+    this.effects.push(effect);
+  }
+
+  /** Runs the after-commit effects; one that throws does not stop the others or undo the commit. */
+  committed(): void {
+    runEffects(this.effects);
   }
 
   async run(sql: string, params: readonly SqlValue[] = []): Promise<RunResult> {

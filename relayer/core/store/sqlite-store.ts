@@ -3,6 +3,7 @@ import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlit
 import { ReadOnlyScopeError, StoreClosedError } from "./errors.js";
 import { applyMigrations } from "./migrate.js";
 import { Mutex } from "./mutex.js";
+import { runEffects } from "./run-effects.js";
 import type { Migration, RunResult, Sql, SqlValue, Store } from "./store.js";
 
 export interface SqliteStoreOptions {
@@ -50,6 +51,7 @@ export class SqliteStore implements Store {
         const result = await fn(scope);
         scope.end();
         this.db.exec("COMMIT");
+        scope.committed();
         return result;
       } catch (error) {
         scope.end();
@@ -92,6 +94,7 @@ export class SqliteStore implements Store {
 class SqliteScope implements Sql {
   readonly dialect = "sqlite";
   private active = true;
+  private readonly effects: (() => void)[] = [];
 
   constructor(
     private readonly db: DatabaseSync,
@@ -101,6 +104,16 @@ class SqliteScope implements Sql {
 
   end(): void {
     this.active = false;
+  }
+
+  afterCommit(effect: () => void): void {
+    this.check();
+    this.effects.push(effect);
+  }
+
+  /** Runs the after-commit effects; one that throws does not stop the others or undo the commit. */
+  committed(): void {
+    runEffects(this.effects);
   }
 
   async run(sql: string, params: readonly SqlValue[] = []): Promise<RunResult> {

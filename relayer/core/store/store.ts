@@ -20,6 +20,11 @@ export interface RunResult {
 export interface Sql {
   /** Which SQL dialect runs the statements: migrations pick their column types by it, nothing else should. */
   readonly dialect: Dialect;
+  /**
+   * Runs `effect` once the transaction has committed, never if it rolls back or is run again: the place
+   * for an effect outside the store (a metric, a wake-up) that must happen once per committed change.
+   */
+  afterCommit(effect: () => void): void;
   run(sql: string, params?: readonly SqlValue[]): Promise<RunResult>;
   get<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
   all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;

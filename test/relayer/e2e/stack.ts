@@ -3,7 +3,7 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 
 import { API_KEYS_COMPONENT, apiKeyMigrations, createApiKey } from "../../../relayer/core/kit/api-keys.js";
-import { SqliteStore } from "../../../relayer/core/store/sqlite-store.js";
+import { openStore, type StoreConfig } from "../../../relayer/core/store/open-store.js";
 import { MID_RATE, SPREAD_BPS } from "../../../fixtures/corridor.js";
 import { spawnService, type ServiceProcess } from "../helpers/service-process.js";
 import type { RemittanceNode } from "../helpers/remittance-node.js";
@@ -21,8 +21,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function issueKey(storePath: string, tenant: string): Promise<string> {
-  const store = await SqliteStore.open(storePath);
+async function issueKey(config: StoreConfig, tenant: string): Promise<string> {
+  const store = await openStore(config);
   try {
     await store.migrate(API_KEYS_COMPONENT, apiKeyMigrations);
     return (await createApiKey(store, tenant)).key;
@@ -68,7 +68,20 @@ export interface StackOptions {
   sendDeadlineSeconds?: number;
   safetyMarginSeconds?: number;
   quoteValiditySeconds?: number;
+  /**
+   * Services that run on PostgreSQL instead of their SQLite file: the database URL, handed to the process
+   * as `<PREFIX>_STORE__URL` (its config file then has no store section).
+   */
+  postgres?: Partial<Record<ServiceName, string>>;
 }
+
+const ENV_PREFIX: Record<ServiceName, string> = {
+  quotes: "QUOTES",
+  hkOperator: "OPERATOR",
+  phOperator: "OPERATOR",
+  hkWallet: "WALLET",
+  phWallet: "WALLET",
+};
 
 export async function startStack(options: StackOptions): Promise<Stack> {
   const { dir, node } = options;
@@ -85,15 +98,22 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   >;
   const settlement = node.world.addresses.remittance!;
   const hookSecret = newWebhookSecret();
+  const pgUrl = (n: ServiceName) => options.postgres?.[n];
+  const storeOf = (n: ServiceName): StoreConfig => {
+    const url = pgUrl(n);
+    return url === undefined ? { path: storePaths[n] } : { url, poolSize: 4 };
+  };
+  /** The config file's store section: none for a PostgreSQL service, whose URL comes from the environment. */
+  const storeSection = (n: ServiceName) => (pgUrl(n) === undefined ? { store: { path: storePaths[n] } } : {});
 
-  const quotesKey = await issueKey(storePaths.quotes, "hk-wallet");
-  const hkOperatorClient = await issueKey(storePaths.hkOperator, "hk-wallet");
-  const peerKey = await issueKey(storePaths.phOperator, "hk-wallet");
-  const phWalletForOperator = await issueKey(storePaths.phWallet, "ph-operator");
-  const phApp = await issueKey(storePaths.phWallet, "ph-app");
-  const hkApp = await issueKey(storePaths.hkWallet, "hk-app");
-  const foreignOperatorClient = await issueKey(storePaths.hkOperator, "ph-wallet");
-  const foreignQuotes = await issueKey(storePaths.quotes, "ph-wallet");
+  const quotesKey = await issueKey(storeOf("quotes"), "hk-wallet");
+  const hkOperatorClient = await issueKey(storeOf("hkOperator"), "hk-wallet");
+  const peerKey = await issueKey(storeOf("phOperator"), "hk-wallet");
+  const phWalletForOperator = await issueKey(storeOf("phWallet"), "ph-operator");
+  const phApp = await issueKey(storeOf("phWallet"), "ph-app");
+  const hkApp = await issueKey(storeOf("hkWallet"), "hk-app");
+  const foreignOperatorClient = await issueKey(storeOf("hkOperator"), "ph-wallet");
+  const foreignQuotes = await issueKey(storeOf("quotes"), "ph-wallet");
 
   const ratesFile = path.join(dir, "rates.json");
   await writeFile(ratesFile, JSON.stringify({ rates: { "HKD-PHP": MID_RATE } }));
@@ -102,7 +122,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     quotes: {
       name: "bank-quotes",
       http: { port: ports.quotes },
-      store: { path: storePaths.quotes },
+      ...storeSection("quotes"),
       chain: { rpcUrl, chainId: 31337, settlement, timeoutMs: 2_000 },
       providerTenant: "settlement-bank",
       rates: { file: ratesFile },
@@ -114,7 +134,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       name: "hk-operator",
       tenant: "hk-wallet",
       http: { port: ports.hkOperator },
-      store: { path: storePaths.hkOperator },
+      ...storeSection("hkOperator"),
       chain,
       quotes: { url: urls.quotes, corridors: { "ph-wallet": "HKD-PHP" } },
       peers: { "ph-wallet": { url: urls.phOperator } },
@@ -128,7 +148,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       name: "ph-operator",
       tenant: "ph-wallet",
       http: { port: ports.phOperator },
-      store: { path: storePaths.phOperator },
+      ...storeSection("phOperator"),
       chain,
       wallet: {
         url: urls.phWallet,
@@ -142,7 +162,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       currency: "HKD",
       // The tests poll transfers hard; the default 600 a minute would throttle the polling, not the flow.
       http: { port: ports.hkWallet, rateLimit: { max: 100_000, windowMs: 60_000 } },
-      store: { path: storePaths.hkWallet },
+      ...storeSection("hkWallet"),
       operator: { url: urls.hkOperator, timeoutMs: 2_000, retry: { initialMs: 200, maxMs: 2_000 }, pollMs: 100 },
       chain: {
         rpcUrl: node.anvil.url,
@@ -156,7 +176,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       name: "ph-wallet",
       currency: "PHP",
       http: { port: ports.phWallet, rateLimit: { max: 100_000, windowMs: 60_000 } },
-      store: { path: storePaths.phWallet },
+      ...storeSection("phWallet"),
       compliance: { blockedNames: ["Sanctioned Person"] },
       chain: {
         rpcUrl: node.anvil.url,
@@ -194,6 +214,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     },
     phWallet: { WALLET_CONFIG_FILE: files.phWallet, WALLET_ADMIN_KEY: ADMIN_KEY },
   };
+  for (const n of names) {
+    const url = pgUrl(n);
+    if (url !== undefined) envs[n] = { ...envs[n], [`${ENV_PREFIX[n]}_STORE__URL`]: url };
+  }
   const scripts: Record<ServiceName, string> = {
     quotes: "relayer/quotes/main.ts",
     hkOperator: "relayer/operator/main.ts",

@@ -19,11 +19,23 @@ export interface TestDatabase {
   destroy(): Promise<void>;
 }
 
-export async function newTestDatabase(kind: StoreKind, name = "test"): Promise<TestDatabase> {
+/**
+ * `inMemory`: SQLite in memory (fast, but gone on close, so no reopen); PostgreSQL is a fresh database
+ * either way.
+ */
+export async function newTestDatabase(
+  kind: StoreKind,
+  name = "test",
+  options: { inMemory?: boolean } = {},
+): Promise<TestDatabase> {
   if (kind === "postgres") {
     const db = await newPostgresDatabase(name.replace(/[^a-z0-9_]/g, "_"));
     const config: StoreConfig = { url: db.url, poolSize: 8 };
     return { kind, config, open: () => openStore(config), destroy: () => db.drop() };
+  }
+  if (options.inMemory === true) {
+    const config: StoreConfig = { path: ":memory:" };
+    return { kind, config, open: () => openStore(config), destroy: async () => undefined };
   }
   const dir = await mkdtemp(path.join(tmpdir(), `ll-${name}-`));
   const config: StoreConfig = { path: path.join(dir, `${name}.sqlite`) };

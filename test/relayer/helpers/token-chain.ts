@@ -4,6 +4,7 @@ import { FeeOnTransferToken__factory } from "../../../typechain-types/factories/
 import type { FeeOnTransferToken } from "../../../typechain-types/index.js";
 import { ChainClient } from "../../../relayer/core/chain/chain-client.js";
 import type { ChainEvent, Subscription } from "../../../relayer/core/listener/event-listener.js";
+import { columnTypes } from "../../../relayer/core/store/ddl.js";
 import type { Migration, Sql, Store } from "../../../relayer/core/store/store.js";
 
 /** A provider for tests: no block-number cache (a test mines and reads at once), no chain-id lookups. */
@@ -64,10 +65,11 @@ const ledgerMigrations: readonly Migration[] = [
     version: 1,
     description: "balances credited from Transfer events, and every apply/undo",
     async up(q) {
-      await q.run("CREATE TABLE credits (account TEXT PRIMARY KEY, amount TEXT NOT NULL)");
+      const t = columnTypes(q.dialect);
+      await q.run(`CREATE TABLE credits (account TEXT PRIMARY KEY, amount ${t.amount} NOT NULL)`);
       await q.run(
-        `CREATE TABLE effects (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, tx_hash TEXT NOT NULL,
-           block_hash TEXT NOT NULL, log_index INTEGER NOT NULL)`,
+        `CREATE TABLE effects (seq ${t.autoIdKey}, kind TEXT NOT NULL, tx_hash TEXT NOT NULL,
+           block_hash TEXT NOT NULL, log_index ${t.int} NOT NULL)`,
       );
     },
   },

@@ -4,7 +4,11 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
+import { z } from "zod";
+
+import { storeSection } from "../../../relayer/core/kit/config-sections.js";
 import { envName, loadConfig } from "../../../relayer/core/kit/config.js";
+import { createLogger } from "../../../relayer/core/kit/logger.js";
 import { ConfigError, KeystoreError } from "../../../relayer/core/kit/errors.js";
 import { loadSigner } from "../../../relayer/core/kit/keys.js";
 import { exampleConfigSchema } from "../fixtures/example-service.js";
@@ -107,6 +111,68 @@ describe("Service kit: configuration and keys", function () {
         envPrefix: "EXAMPLE",
       });
       expect(JSON.stringify(config)).not.to.include(PASSWORD).and.not.to.include(wallet.privateKey.slice(2));
+    });
+  });
+
+  describe("the store section", function () {
+    const schema = z.strictObject({ store: storeSection });
+    const DB_PASSWORD = "s3cret-db-pw";
+    const URL = `postgres://ledger:${DB_PASSWORD}@db.internal:5432/operator`;
+
+    it("takes a SQLite path, the default kind of store", function () {
+      const config = loadConfig(schema, { env: { EXAMPLE_STORE__PATH: "x.db" }, envPrefix: "EXAMPLE" });
+      expect(config.store).to.deep.equal({ path: "x.db" });
+    });
+
+    it("takes a PostgreSQL URL from the environment, with a default pool size of 10", function () {
+      const config = loadConfig(schema, { env: { EXAMPLE_STORE__URL: URL }, envPrefix: "EXAMPLE" });
+      expect(config.store).to.deep.equal({ url: URL, poolSize: 10 });
+      const sized = loadConfig(schema, {
+        env: { EXAMPLE_STORE__URL: URL, EXAMPLE_STORE__POOL_SIZE: "4" },
+        envPrefix: "EXAMPLE",
+      });
+      expect(sized.store).to.deep.equal({ url: URL, poolSize: 4 });
+    });
+
+    it("refuses both a path and a URL, neither, and a pool size for SQLite, never quoting the URL", async function () {
+      const file = await configFile("store-both.json", JSON.stringify({ store: { path: "x.db" } }));
+      const both = configErrorOf(() =>
+        loadConfig(schema, { file, env: { EXAMPLE_STORE__URL: URL }, envPrefix: "EXAMPLE" }),
+      );
+      expect(both.issues.join("\n")).to.match(/^store: set either path .* or url /m);
+      expect(JSON.stringify(both.issues) + both.message).to.not.include(DB_PASSWORD);
+      const neither = configErrorOf(() =>
+        loadConfig(schema, { env: { EXAMPLE_STORE__POOL_SIZE: "2" }, envPrefix: "EXAMPLE" }),
+      );
+      expect(neither.issues.join("\n")).to.match(/^store: set either path/m);
+      const pooled = configErrorOf(() =>
+        loadConfig(schema, {
+          env: { EXAMPLE_STORE__PATH: "x.db", EXAMPLE_STORE__POOL_SIZE: "2" },
+          envPrefix: "EXAMPLE",
+        }),
+      );
+      expect(pooled.issues.join("\n")).to.match(/^store\.poolSize: applies to PostgreSQL/m);
+    });
+
+    it("refuses a URL that is not postgres://, without quoting it", function () {
+      const wrong = `mysql://ledger:${DB_PASSWORD}@db.internal/operator`;
+      const error = configErrorOf(() =>
+        loadConfig(schema, { env: { EXAMPLE_STORE__URL: wrong }, envPrefix: "EXAMPLE" }),
+      );
+      expect(error.issues.join("\n")).to.match(
+        /^store\.url: must be a postgres:\/\/ .* \(from environment EXAMPLE_STORE__URL\)$/m,
+      );
+      expect(JSON.stringify(error.issues) + error.message).to.not.include(DB_PASSWORD);
+    });
+
+    it("logs the store section with its URL redacted", function () {
+      const lines: string[] = [];
+      const logger = createLogger({ service: "t", destination: { write: (line: string) => void lines.push(line) } });
+      const config = loadConfig(schema, { env: { EXAMPLE_STORE__URL: URL }, envPrefix: "EXAMPLE" });
+      logger.info({ config }, "starting");
+      expect(lines).to.have.length(1);
+      expect(lines[0]).to.not.include(DB_PASSWORD);
+      expect(JSON.parse(lines[0]!).config.store).to.deep.equal({ url: "[redacted]", poolSize: 10 });
     });
   });
 
