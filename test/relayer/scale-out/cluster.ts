@@ -10,7 +10,7 @@ import type { Store } from "../../../relayer/core/store/store.js";
 import { newPostgresDatabase, type PostgresDatabase } from "../helpers/postgres.js";
 import type { RemittanceNode } from "../helpers/remittance-node.js";
 import { spawnService, type ServiceProcess } from "../helpers/service-process.js";
-import { ADMIN_KEY } from "../wallet/helpers.js";
+import { ADMIN_KEY, newWebhookSecret } from "../wallet/helpers.js";
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -138,6 +138,8 @@ export async function startOperatorCluster(options: {
   leaseMs: number;
   /** Starts both instances of each relayer at the same moment (default); else one after the other. */
   together?: boolean;
+  /** Where the HK relayers send their status webhooks (the HK wallet's endpoint, played by the test). */
+  webhookUrl?: string;
 }): Promise<OperatorCluster> {
   const { dir, node } = options;
   const rpcUrl = node.anvil.url;
@@ -206,6 +208,9 @@ export async function startOperatorCluster(options: {
     peers: { "ph-wallet": { url: phBalancer.url } },
     worker: { pollMs: 100, maxBatch: 20 },
     leases: leases(name),
+    ...(options.webhookUrl === undefined
+      ? {}
+      : { webhooks: { url: options.webhookUrl, scheduleMs: [0, 200, 500, 1000, 2000, 2000, 2000, 2000] } }),
   });
   const phConfig = (name: "ph-a" | "ph-b", port: number) => ({
     name: "ph-operator",
@@ -222,6 +227,7 @@ export async function startOperatorCluster(options: {
     OPERATOR_SIGNER_KEY: node.keys.hkWallet,
     OPERATOR_QUOTES_API_KEY: quotesKey,
     OPERATOR_PEER_API_KEYS: JSON.stringify({ "ph-wallet": peerKey }),
+    OPERATOR_WEBHOOK_SECRETS: newWebhookSecret(),
   });
   const phEnv = (file: string): NodeJS.ProcessEnv => ({
     OPERATOR_CONFIG_FILE: file,

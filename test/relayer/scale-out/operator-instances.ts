@@ -10,6 +10,7 @@ import type { Store } from "../../../relayer/core/store/store.js";
 import { senderLeaseName } from "../../../relayer/core/tx/tx-policy-loop.js";
 import { eventually } from "../e2e/stack.js";
 import { startRemittanceNode, type RemittanceNode } from "../helpers/remittance-node.js";
+import { startRecordingServer, type RecordingServer } from "../helpers/recording-server.js";
 import { call, tempDir } from "../wallet/helpers.js";
 import { expectOneSenderPerKey, startOperatorCluster, type Instance, type OperatorCluster } from "./cluster.js";
 
@@ -28,6 +29,7 @@ describe("Operator relayer: two instances per operator on one PostgreSQL databas
   let cluster: OperatorCluster;
   let hkStore: Store;
   let phStore: Store;
+  let hooks: RecordingServer;
   /** Every remittance posted, with the instance it was posted to. */
   const posted: string[] = [];
   let counter = 0;
@@ -35,7 +37,14 @@ describe("Operator relayer: two instances per operator on one PostgreSQL databas
   before(async function () {
     node = await startRemittanceNode({ minReceiverWindow: 10 });
     temp = await tempDir("ll-scale-");
-    cluster = await startOperatorCluster({ dir: temp.dir, node, leaseMs: LEASE_MS, together: true });
+    hooks = await startRecordingServer();
+    cluster = await startOperatorCluster({
+      dir: temp.dir,
+      node,
+      leaseMs: LEASE_MS,
+      together: true,
+      webhookUrl: `${hooks.url}/webhooks`,
+    });
     const opened = await call(cluster.phWallet.url, "POST", "/accounts", {
       key: cluster.keys.phApp,
       body: { ref: "carol" },
@@ -49,6 +58,7 @@ describe("Operator relayer: two instances per operator on one PostgreSQL databas
     await hkStore?.close();
     await phStore?.close();
     await cluster?.close();
+    await hooks?.close();
     await node?.close();
     await temp?.remove();
   });
@@ -121,6 +131,25 @@ describe("Operator relayer: two instances per operator on one PostgreSQL databas
     expect(new Set(payouts.map((p) => p.remittance_id.toLowerCase()))).to.deep.equal(
       new Set(history.map((h) => h.record.id)),
     );
+    // Webhooks: every status change of every remittance reached the wallet's endpoint (at least once; a
+    // kill between a delivery and its record sends it again under the same id), and the first delivery of
+    // each message came in sequence order with no number skipped, whichever instance delivered it.
+    const expected = posted.flatMap((id) => [`msg_${id}_initiated`, `msg_${id}_paid_out`]);
+    await eventually(
+      "every status webhook delivered",
+      async () => {
+        const seen = new Set(hooks.requests.map((r) => String(r.headers["webhook-id"])));
+        return expected.every((id) => seen.has(id)) ? true : undefined;
+      },
+      30_000,
+    );
+    const firsts = new Map<string, number>();
+    for (const r of hooks.requests) {
+      const id = String(r.headers["webhook-id"]);
+      if (!firsts.has(id)) firsts.set(id, (JSON.parse(r.body) as { sequence: number }).sequence);
+    }
+    const sequence = [...firsts.values()];
+    expect(sequence, "first deliveries in sequence order, none skipped").to.deep.equal(sequence.map((_, i) => i + 1));
     const provider = node.world.ethers.provider;
     const hkSigner = new Wallet(node.keys.hkWallet).address;
     const phSigner = new Wallet(node.keys.phWallet).address;
@@ -157,6 +186,14 @@ describe("Operator relayer: two instances per operator on one PostgreSQL databas
     await allPaidOut(ids);
     expect(live(cluster.hk)).to.have.length(1);
     expect(live(cluster.ph)).to.have.length(1);
+    // The survivors follow the chain for their operator now (whoever held the subscription before).
+    for (const [pair, store] of [
+      [cluster.hk, hkStore],
+      [cluster.ph, phStore],
+    ] as const) {
+      const listener = await leaseHolder(store, "listener:31337:settlement-remittances");
+      expect(listener?.owner).to.equal(live(pair)[0]!.name);
+    }
     await expectExactlyOnce();
   });
 });
