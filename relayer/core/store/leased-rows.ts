@@ -69,10 +69,25 @@ export class RowLeases {
    * Claims up to `limit` rows matching `where` (free, expired, or already ours) and returns them in
    * `orderBy` order. `where` and `orderBy` are the caller's fixed SQL; values go through `params`.
    */
-  claim<T>(where: string, params: readonly SqlValue[], orderBy: string, limit: number): Promise<T[]> {
-    const now = this.now();
-    const until = now + this.ttlMs;
+  async claim<T>(where: string, params: readonly SqlValue[], orderBy: string, limit: number): Promise<T[]> {
     const { table, key, owner } = this;
+    // Most passes find only rows this instance already holds, kept fresh by the heartbeat: those are
+    // answered by a read, which never conflicts with another instance's writes (on PostgreSQL a
+    // SERIALIZABLE write would, and be run again). The write claim runs only when there is something
+    // to take (a new row, an expired lease) or one of ours is close to expiring.
+    const now = this.now();
+    const candidates = await this.store.read((q) =>
+      q.all<T & { lease_owner: string | null; lease_until: number }>(
+        `SELECT * FROM ${table}
+         WHERE (${where}) AND (lease_owner IS NULL OR lease_owner = ? OR lease_until < ?)
+         ORDER BY ${orderBy} LIMIT ?`,
+        [...params, owner, now, limit],
+      ),
+    );
+    if (candidates.length === 0) return [];
+    const fresh = now + Math.floor(this.ttlMs / 3);
+    if (candidates.every((r) => r.lease_owner === owner && Number(r.lease_until) >= fresh)) return candidates;
+    const until = now + this.ttlMs;
     return this.store.tx(async (q) => {
       const lock = q.dialect === "postgres" ? " FOR UPDATE SKIP LOCKED" : "";
       const { changes } = await q.run(

@@ -148,6 +148,15 @@ export class TxPolicyLoop {
 
   async expire(): Promise<void> {
     const now = Date.now();
+    // Looked for in a read first: a write transaction every pass with nothing to expire would only add
+    // conflicts with the other instances' writes on PostgreSQL.
+    const any = await this.ctx.store.read((q) =>
+      q.get(
+        "SELECT id FROM tx_requests WHERE signer = ? AND status = ? AND expires_at IS NOT NULL AND expires_at <= ?",
+        [this.ctx.signer, TxStatus.Queued, now],
+      ),
+    );
+    if (any === undefined) return;
     await this.ctx.store.tx(async (q) => {
       const due = await q.all<{ id: string }>(
         "SELECT id FROM tx_requests WHERE signer = ? AND status = ? AND expires_at IS NOT NULL AND expires_at <= ?",
@@ -161,22 +170,34 @@ export class TxPolicyLoop {
   /** Compares the store with the chain's counts and corrects explicitly, with a history line for each fill. */
   async resync(latest: number, pending: number): Promise<void> {
     const { ctx } = this;
-    const gaps = await ctx.store.tx(async (q) => {
+    // What the floor should be, from the store's attempts and the chain's counts.
+    const floorTarget = async (q: Sql): Promise<{ from: number; to: number } | undefined> => {
       const floor = await chainFloor(q, ctx.signer);
       const top = await q.get<{ n: number | null }>("SELECT MAX(nonce) AS n FROM tx_attempts WHERE signer = ?", [
         ctx.signer,
       ]);
       const ourNext = top?.n === null || top?.n === undefined ? 0 : Number(top.n) + 1;
       const next = Math.max(ourNext, floor);
-      if (pending > next) {
-        // Another sender used the key: our next nonce starts above what it took.
-        await setChainFloor(q, ctx.signer, pending);
-        ctx.logger.warn({ signer: ctx.signer, from: next, to: pending }, "nonce resync: chain ahead of the store");
-      } else if (floor > Math.max(pending, ourNext)) {
-        // Nonces the floor reserved (another sender's pool transactions) are gone: rewind to the chain.
-        await setChainFloor(q, ctx.signer, Math.max(pending, ourNext));
-        ctx.logger.warn({ signer: ctx.signer, from: floor, to: Math.max(pending, ourNext) }, "nonce rewind");
-      }
+      // Another sender used the key: our next nonce starts above what it took.
+      if (pending > next) return { from: next, to: pending };
+      // Nonces the floor reserved (another sender's pool transactions) are gone: rewind to the chain.
+      if (floor > Math.max(pending, ourNext)) return { from: floor, to: Math.max(pending, ourNext) };
+      return undefined;
+    };
+    // Decided in a read; written (and decided again) only when the floor must move: most passes change
+    // nothing, and a write transaction each pass would only add conflicts between instances on PostgreSQL.
+    if ((await ctx.store.read(floorTarget)) !== undefined) {
+      await ctx.store.tx(async (q) => {
+        const target = await floorTarget(q);
+        if (target === undefined) return;
+        await setChainFloor(q, ctx.signer, target.to);
+        ctx.logger.warn(
+          { signer: ctx.signer, from: target.from, to: target.to },
+          target.to > target.from ? "nonce resync: chain ahead of the store" : "nonce rewind",
+        );
+      });
+    }
+    const gaps = await ctx.store.read(async (q) => {
       // Nonces between the chain's pending count and our highest in-flight nonce that no in-flight request of
       // ours holds would stall everything above them: fill them with no-op self-transfers.
       // A nonce counts as ours while a request holds it, final or not (a lagging node's low count must not
