@@ -189,7 +189,16 @@ export class Batcher {
    * Marks the group's oldest pending items packed under a fresh batch key, in one conditional write, before
    * the batch request exists: an item can only ever be in one batch, whichever instance packs.
    */
-  private claim(codec: BatchCodec): Promise<{ key: string; items: ItemRow[] } | undefined> {
+  private async claim(codec: BatchCodec): Promise<{ key: string; items: ItemRow[] } | undefined> {
+    // Most passes find nothing to pack: a read says so without a (fenced) write transaction.
+    const idle = await this.manager.ctx.store.read(async (q) => {
+      const pending = await q.get("SELECT id FROM tx_batch_items WHERE group_name = ? AND status = ?", [
+        codec.group,
+        BatchItemStatus.Pending,
+      ]);
+      return pending === undefined;
+    });
+    if (idle) return undefined;
     return this.writes.tx(async (q) => {
       const busy = await q.get("SELECT id FROM tx_batch_items WHERE group_name = ? AND status = ?", [
         codec.group,
