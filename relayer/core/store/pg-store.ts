@@ -91,9 +91,9 @@ export class PgStore implements Store {
       client.release();
     } catch (error) {
       await pool.end().catch(() => undefined);
-      throw new StoreError("STORE_UNAVAILABLE", `cannot connect to PostgreSQL: ${describeError(error)}`, {
-        cause: error,
-      });
+      // pg's messages name the host, user or database, not the password; stripped anyway, should one ever.
+      const message = withoutPassword(describeError(error), options.url);
+      throw new StoreError("STORE_UNAVAILABLE", `cannot connect to PostgreSQL: ${message}`, { cause: error });
     }
     return store;
   }
@@ -207,6 +207,16 @@ async function runTransaction<T>(client: pg.ClientBase, mode: "read" | "write", 
 function isRetryable(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === SERIALIZATION_FAILURE || code === DEADLOCK_DETECTED;
+}
+
+function withoutPassword(text: string, url: string): string {
+  let password = "";
+  try {
+    password = decodeURIComponent(new URL(url).password);
+  } catch {
+    return text;
+  }
+  return password === "" ? text : text.split(password).join("[redacted]");
 }
 
 function describeError(error: unknown): string {

@@ -79,6 +79,14 @@ export class WebhookDeliveryWorker implements Worker {
   private loop: Promise<void> | undefined;
   private readonly owner: string;
   private readonly leaseMs: number;
+  /**
+   * A counter ticked when a read of due messages starts and when a delivery settles. A read that began
+   * before an endpoint's last delivery settled may predate that delivery's commit (on PostgreSQL the read
+   * runs beside the write; on SQLite the store's one connection orders them): its row for the endpoint
+   * is stale and would send the same attempt again, so it is left to the next pass.
+   */
+  private clock = 0;
+  private readonly settledAt = new Map<string, number>();
 
   constructor(private readonly options: WebhookDeliveryOptions) {
     this.schedule = options.schedule ?? DEFAULT_WEBHOOK_SCHEDULE_MS;
@@ -120,11 +128,14 @@ export class WebhookDeliveryWorker implements Worker {
       try {
         const free = this.concurrency - this.inFlight.size;
         if (free > 0) {
+          const readAt = ++this.clock;
           for (const message of await this.dueHeads(free + this.inFlight.size)) {
             if (this.inFlight.has(message.endpoint) || this.inFlight.size >= this.concurrency) continue;
+            if ((this.settledAt.get(message.endpoint) ?? 0) > readAt) continue;
             const delivery = this.deliver(message)
               .catch((error: unknown) => this.log.error({ err: error, message: message.id }, "delivery step failed"))
               .finally(() => {
+                this.settledAt.set(message.endpoint, ++this.clock);
                 this.inFlight.delete(message.endpoint);
                 this.wake?.();
               });
