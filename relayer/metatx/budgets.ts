@@ -50,6 +50,22 @@ export async function getBudget(q: Sql, tenant: string): Promise<Budget> {
   };
 }
 
+/**
+ * Reads a budget for a change, holding its row until the transaction ends. On SQLite the transaction
+ * already holds the database's write lock; on PostgreSQL (several instances) two concurrent reservations
+ * of one tenant would otherwise both read the same budget and one of them would abort as a serialization
+ * conflict and run again; taking the row first makes the second wait for the first instead (the row is
+ * created at zero if new: the change that follows writes it anyway, or the transaction rolls back).
+ */
+async function lockBudget(q: Sql, tenant: string): Promise<Budget> {
+  await q.run(
+    `INSERT INTO metatx_budgets (tenant, granted, sponsored, reserved, spent, updated_at) VALUES (?, '0', '0', '0', '0', ?)
+     ON CONFLICT (tenant) DO UPDATE SET updated_at = metatx_budgets.updated_at`,
+    [tenant, Date.now()],
+  );
+  return getBudget(q, tenant);
+}
+
 async function save(q: Sql, b: Budget, event: { kind: string; amount: bigint; actor: string; forwardId?: string }) {
   const now = Date.now();
   await q.run(
@@ -66,7 +82,7 @@ async function save(q: Sql, b: Budget, event: { kind: string; amount: bigint; ac
 
 /** The operator sets the grant; refused when the new total would not cover what is already reserved or spent. */
 export async function setGrant(q: Sql, tenant: string, amount: bigint): Promise<Budget> {
-  const b = await getBudget(q, tenant);
+  const b = await lockBudget(q, tenant);
   const next = { ...b, granted: amount };
   if (availableOf(next) < 0n) throw budgetErrors.belowUsed(tenant, b.reserved + b.spent);
   await save(q, next, { kind: "grant_set", amount, actor: "operator" });
@@ -75,7 +91,7 @@ export async function setGrant(q: Sql, tenant: string, amount: bigint): Promise<
 
 /** A sponsor's top-up: only adds. */
 export async function topUp(q: Sql, tenant: string, amount: bigint, sponsor: string): Promise<Budget> {
-  const b = await getBudget(q, tenant);
+  const b = await lockBudget(q, tenant);
   const next = { ...b, sponsored: b.sponsored + amount };
   await save(q, next, { kind: "top_up", amount, actor: sponsor });
   return next;
@@ -83,7 +99,7 @@ export async function topUp(q: Sql, tenant: string, amount: bigint, sponsor: str
 
 /** Holds `amount` for a request before it is submitted; refused when the budget cannot cover it. */
 export async function reserve(q: Sql, tenant: string, amount: bigint, forwardId: string): Promise<Budget> {
-  const b = await getBudget(q, tenant);
+  const b = await lockBudget(q, tenant);
   if (availableOf(b) < amount) throw refuse.budgetExhausted(tenant, amount, availableOf(b));
   const next = { ...b, reserved: b.reserved + amount };
   await save(q, next, { kind: "reserve", amount, actor: "relayer", forwardId });
@@ -97,7 +113,7 @@ export async function reserve(q: Sql, tenant: string, amount: bigint, forwardId:
  * real cost is still recorded rather than hidden.
  */
 export async function settle(q: Sql, tenant: string, reserved: bigint, charged: bigint, forwardId: string) {
-  const b = await getBudget(q, tenant);
+  const b = await lockBudget(q, tenant);
   const next = { ...b, reserved: b.reserved - reserved, spent: b.spent + charged };
   await save(q, next, { kind: charged === 0n ? "release" : "charge", amount: charged, actor: "relayer", forwardId });
   return next;

@@ -7,6 +7,7 @@ import {
   positiveMs,
   signerSection,
   storeSection,
+  leasesSection,
 } from "../core/kit/config-sections.js";
 import { loadConfig } from "../core/kit/config.js";
 
@@ -79,6 +80,7 @@ export const metatxConfigSchema = z.strictObject({
     .prefault({}),
   settlePollMs: positiveMs.default(200),
   txPollMs: positiveMs.default(200),
+  leases: leasesSection,
 });
 export type MetatxConfig = z.output<typeof metatxConfigSchema>;
 

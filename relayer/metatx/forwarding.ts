@@ -11,6 +11,8 @@ import {
 import type { ChainClient } from "../core/chain/chain-client.js";
 import type { Logger } from "../core/kit/logger.js";
 import type { Worker } from "../core/kit/service.js";
+import { instanceId } from "../core/store/lease.js";
+import { RowLeases } from "../core/store/leased-rows.js";
 import type { Store, Sql } from "../core/store/store.js";
 import { TxRejectedError } from "../core/tx/errors.js";
 import type { TxManager } from "../core/tx/tx-manager.js";
@@ -85,6 +87,10 @@ export interface ForwardingOptions {
   relayer: string;
   chainId: bigint;
   logger: Logger;
+  /** This instance as a lease owner (several instances on one database); a random one by default. */
+  owner?: string;
+  /** How long a claimed request stays this instance's without a heartbeat (default 10 s). */
+  leaseMs?: number;
 }
 
 /**
@@ -98,8 +104,19 @@ export class Forwarding implements Worker {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
+  private readonly leases: RowLeases;
+  private readonly leaseMs: number;
 
   constructor(private readonly o: ForwardingOptions) {
+    this.leaseMs = o.leaseMs ?? 10_000;
+    this.leases = new RowLeases({
+      store: o.store,
+      table: "metatx_forwards",
+      key: "id",
+      owner: o.owner ?? instanceId("metatx"),
+      ttlMs: this.leaseMs,
+      active: "status = 'pending'",
+    });
     const fees = o.config.chain.fees;
     // The highest price per gas the relayer can ever pay: reserving at it always covers the receipt.
     this.price = fees.kind === "zero" ? 0n : BigInt(fees.maxFeeCap);
@@ -189,11 +206,19 @@ export class Forwarding implements Worker {
     };
     // Intent and reservation in one transaction, re-checking what a concurrent request could change.
     await store.tx(async (q) => {
+      // The member's lock row first: two instances accepting for one member at once are serialized here,
+      // so the in-flight count (which fixed the forwarder nonce the signature was checked against) holds.
+      await q.run(
+        `INSERT INTO metatx_member_locks (signer, touched_at) VALUES (?, ?)
+         ON CONFLICT (signer) DO UPDATE SET touched_at = excluded.touched_at`,
+        [from, Date.now()],
+      );
       const raced = await getRow(q, id);
       if (raced !== undefined) throw refuse.replayed(id, raced.status);
       if ((await inFlightOf(q, from)) !== inFlight) throw refuse.inFlight(config.limits.inFlightPerMember);
       await reserve(q, member.tenant, reservedAmount, id);
-      await insertRow(q, row);
+      // Leased to this instance while it submits, so another one's settlement pass does not resume it.
+      await insertRow(q, row, this.leases.owner, Date.now() + this.leaseMs);
     });
     this.o.logger.info({ forward: id, tenant: member.tenant, signer: from, gasLimit: row.gas_limit }, "accepted");
     const submitted = await this.submit(row, request);
@@ -244,6 +269,7 @@ export class Forwarding implements Worker {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    this.leases.start((error) => this.o.logger.warn({ err: error }, "lease heartbeat failed; retried"));
     const tick = () => {
       if (this.stopped) return;
       this.running = this.settleOnce()
@@ -257,15 +283,16 @@ export class Forwarding implements Worker {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.leases.stop();
     if (this.timer !== undefined) clearTimeout(this.timer);
     await this.running;
+    await this.leases.release().catch(() => undefined);
   }
 
   /** One pass: submits what a crash left unsubmitted, settles what reached a final status. */
   async settleOnce(): Promise<void> {
-    const rows = await this.o.store.read((q) =>
-      q.all<ForwardRow>("SELECT * FROM metatx_forwards WHERE status = 'pending' ORDER BY created_at LIMIT 100"),
-    );
+    // Claimed, not just read: with several instances each pending request is followed by its lease holder.
+    const rows = await this.leases.claim<ForwardRow>("status = 'pending'", [], "created_at, id", 100);
     for (const row of rows) {
       if (row.tx_id === null) {
         await this.submit(row, forwardRequestFromJson(JSON.parse(row.request_json) as ForwardRequestJson));
@@ -312,12 +339,11 @@ export class Forwarding implements Worker {
     extra: { error?: ForwardError; gasUsed?: bigint; txHash?: string; blockNumber?: number; txId?: string },
   ): Promise<ForwardRow> {
     return this.o.store.tx(async (q) => {
-      const row = (await getRow(q, id))!;
-      if (row.status !== "pending") return row;
-      await settle(q, row.tenant, BigInt(row.reserved), charged, id);
-      await q.run(
+      // The status moves first, conditionally: of two instances finishing the same request, only the one
+      // whose UPDATE changed the row settles the budget, whatever the store's isolation.
+      const { changes } = await q.run(
         `UPDATE metatx_forwards SET status = ?, charged = ?, gas_used = ?, tx_hash = ?, block_number = ?,
-           error_json = ?, tx_id = COALESCE(tx_id, ?), updated_at = ? WHERE id = ?`,
+           error_json = ?, tx_id = COALESCE(tx_id, ?), updated_at = ? WHERE id = ? AND status = 'pending'`,
         [
           status,
           charged.toString(),
@@ -330,8 +356,11 @@ export class Forwarding implements Worker {
           id,
         ],
       );
+      const row = (await getRow(q, id))!;
+      if (changes === 0) return row;
+      await settle(q, row.tenant, BigInt(row.reserved), charged, id);
       this.o.logger.info({ forward: id, status, charged: charged.toString() }, "settled");
-      return (await getRow(q, id))!;
+      return row;
     });
   }
 }
@@ -356,11 +385,17 @@ export async function inFlightOf(q: Sql, signer: string): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
-export async function insertRow(q: Sql, r: ForwardRow): Promise<void> {
+export async function insertRow(
+  q: Sql,
+  r: ForwardRow,
+  leaseOwner: string | null = null,
+  leaseUntil = 0,
+): Promise<void> {
   await q.run(
     `INSERT INTO metatx_forwards (id, tenant, signer, target, selector, request_json, calldata, gas_limit, reserved,
-       status, tx_id, charged, gas_used, tx_hash, block_number, error_json, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       status, tx_id, charged, gas_used, tx_hash, block_number, error_json, created_at, updated_at, lease_owner,
+       lease_until)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [
       r.id,
       r.tenant,
@@ -380,6 +415,8 @@ export async function insertRow(q: Sql, r: ForwardRow): Promise<void> {
       r.error_json,
       r.created_at,
       r.updated_at,
+      leaseOwner,
+      leaseUntil,
     ],
   );
 }

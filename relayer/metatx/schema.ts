@@ -1,4 +1,5 @@
 import { columnTypes } from "../core/store/ddl.js";
+import { leaseColumnsMigration } from "../core/store/leased-rows.js";
 import type { Migration } from "../core/store/store.js";
 
 export const METATX_COMPONENT = "metatx";
@@ -57,6 +58,19 @@ export const metatxMigrations: readonly Migration[] = [
          )`,
       );
       await q.run("CREATE INDEX metatx_forwards_open ON metatx_forwards (status, signer)");
+    },
+  },
+  // Several instances on one database share the pending requests through leases.
+  leaseColumnsMigration(2, "metatx_forwards"),
+  {
+    version: 3,
+    description: "one lock row per member, taken when a request is accepted",
+    async up(q) {
+      // Serializes the acceptance of one member's requests across instances (the in-flight count fixes
+      // the forwarder nonce the signature is checked against).
+      await q.run(
+        `CREATE TABLE metatx_member_locks (signer TEXT PRIMARY KEY, touched_at ${columnTypes(q.dialect).int} NOT NULL)`,
+      );
     },
   },
 ];

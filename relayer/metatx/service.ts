@@ -8,7 +8,8 @@ import { createService, type Service } from "../core/kit/service.js";
 import { openStore } from "../core/store/open-store.js";
 import { Eip1559Policy, ZeroGasPolicy } from "../core/tx/fee-policy.js";
 import { TxManager } from "../core/tx/tx-manager.js";
-import { TxPolicyLoop } from "../core/tx/tx-policy-loop.js";
+import { senderLeaseName, TxPolicyLoop } from "../core/tx/tx-policy-loop.js";
+import { instanceId, Lease } from "../core/store/lease.js";
 import { decodeRevertData } from "../../client/revert.js";
 import { AllowList } from "./allow-list.js";
 import { ChainReads } from "./chain-reads.js";
@@ -64,7 +65,17 @@ export async function createMetatxService(options: {
     logger,
     pollIntervalMs: config.txPollMs,
   });
-  const loop = new TxPolicyLoop(txManager.ctx);
+  // Several instances may share this database: one sends for the relayer's key at a time (the sender
+  // lease fences every nonce and attempt write); pending requests are leased rows.
+  const owner = instanceId(config.name, config.leases.instance);
+  await Lease.migrate(store);
+  const senderLease = new Lease({
+    store,
+    name: senderLeaseName(config.chain.chainId, secrets.wallet.address),
+    owner,
+    ttlMs: config.leases.ttlMs,
+  });
+  const loop = new TxPolicyLoop(txManager.ctx, { lease: senderLease });
   const reads = new ChainReads(chain, config.contracts.forwarder, config.contracts.registry);
   const forwarding = new Forwarding({
     config,
@@ -76,6 +87,8 @@ export async function createMetatxService(options: {
     relayer: secrets.wallet.address,
     chainId: BigInt(config.chain.chainId),
     logger,
+    owner,
+    leaseMs: config.leases.ttlMs,
   });
   const metrics = new ServiceMetrics(config.name);
   const service = await createService({

@@ -3,6 +3,7 @@ import { z } from "zod";
 import {
   addressSchema,
   httpSection,
+  leasesSection,
   logLevelSchema,
   positiveMs,
   signerSection,
@@ -112,6 +113,7 @@ export const operatorConfigSchema = z.strictObject({
       batchesInFlight: z.number().int().min(1).max(16).default(4),
     })
     .prefault({}),
+  leases: leasesSection,
 });
 export type OperatorConfig = z.output<typeof operatorConfigSchema>;
 

@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 
 import type { RemittanceSettlement } from "../../typechain-types/index.js";
 import type { Worker } from "../core/kit/service.js";
+import { RowLeases } from "../core/store/leased-rows.js";
 import type { Store } from "../core/store/store.js";
 import { BatchItemStatus, type Batcher } from "../core/tx/batcher.js";
 import { TxRejectedError } from "../core/tx/errors.js";
@@ -12,6 +13,8 @@ import { callJson, errorCodeOf, isTransient } from "./http-client.js";
 import { complianceHashOf, REASON_CODES, recipientHashOf } from "./statuses.js";
 
 export const CONFIRM_GROUP = "confirm";
+/** The states this worker acts on. */
+const ACTIVE_STATES = "('new', 'confirm', 'confirming', 'reject', 'rejecting')";
 
 interface PayoutRow {
   remittance_id: string;
@@ -42,6 +45,7 @@ export class Receiver implements Worker {
   private stopped = false;
   /** Notified during a pass: another pass follows at once (its rows may have been read before the news). */
   private again = false;
+  private readonly leases: RowLeases;
 
   constructor(
     private readonly deps: {
@@ -57,14 +61,27 @@ export class Receiver implements Worker {
       wakeBatcher?(): void;
       /** A request was handed to the transaction manager: send it now. */
       wakeTx?(): void;
+      /** This instance's name as a lease owner. */
+      owner: string;
+      leaseMs: number;
     },
-  ) {}
+  ) {
+    this.leases = new RowLeases({
+      store: deps.store,
+      table: "op_payouts",
+      key: "remittance_id",
+      owner: deps.owner,
+      ttlMs: deps.leaseMs,
+      active: `state IN ${ACTIVE_STATES}`,
+    });
+  }
 
   start(): void {
     // The poll only starts an idle worker; a pass that overruns it is not followed by another at once.
     this.timer = setInterval(() => {
       if (this.running === undefined) this.notify();
     }, this.deps.config.worker.pollMs);
+    this.leases.start((error) => this.deps.logger.warn({ err: error }, "lease heartbeat failed; retried"));
   }
 
   notify(): void {
@@ -85,7 +102,9 @@ export class Receiver implements Worker {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer !== undefined) clearInterval(this.timer);
+    this.leases.stop();
     await this.running;
+    await this.leases.release().catch(() => undefined);
   }
 
   /**
@@ -100,12 +119,12 @@ export class Receiver implements Worker {
 
   /** One pass; true when some intent was paid or refused, so its confirm or reject is due at once. */
   private async pass(): Promise<boolean> {
-    const rows = await this.deps.store.read((q) =>
-      q.all<PayoutRow>(
-        `SELECT * FROM op_payouts WHERE state IN ('new', 'confirm', 'confirming', 'reject', 'rejecting')
-         AND next_at <= ? ORDER BY created_at LIMIT ?`,
-        [Date.now(), this.deps.config.worker.maxBatch * 4],
-      ),
+    // Claimed, not just read: with several instances each intent is worked on by its lease holder only.
+    const rows = await this.leases.claim<PayoutRow>(
+      `state IN ${ACTIVE_STATES} AND next_at <= ?`,
+      [Date.now()],
+      "created_at, remittance_id",
+      this.deps.config.worker.maxBatch * 4,
     );
     const paying = rows.filter((r) => r.state === "new");
     const confirming = rows.filter((r) => r.state === "confirm");
@@ -123,19 +142,36 @@ export class Receiver implements Worker {
     return paying.length > 0;
   }
 
-  private update(id: string, columns: Partial<PayoutRow>): Promise<void> {
+  /**
+   * Moves a claimed intent on, only from the state it was read in and only while this instance holds its
+   * lease: an instance that lost the row while busy (paused past its lease) changes nothing.
+   */
+  private update(row: PayoutRow, columns: Partial<PayoutRow>): Promise<void> {
     const entries = Object.entries(columns);
     return this.deps.store.tx(async (q) => {
-      await q.run(
-        `UPDATE op_payouts SET updated_at = ?${entries.map(([k]) => `, ${k} = ?`).join("")} WHERE remittance_id = ? AND state != 'done'`,
-        [Date.now(), ...entries.map(([, v]) => v as string | number | null), id],
+      const { changes } = await q.run(
+        `UPDATE op_payouts SET updated_at = ?${entries.map(([k]) => `, ${k} = ?`).join("")}
+         WHERE remittance_id = ? AND state = ? AND lease_owner = ?`,
+        [
+          Date.now(),
+          ...entries.map(([, v]) => v as string | number | null),
+          row.remittance_id,
+          row.state,
+          this.leases.owner,
+        ],
       );
+      if (changes === 0) {
+        this.deps.logger.info(
+          { remittance: row.remittance_id, state: row.state },
+          "intent moved on elsewhere; step dropped",
+        );
+      }
     });
   }
 
   private toReject(row: PayoutRow, reason: string): Promise<void> {
     this.deps.logger.info({ remittance: row.remittance_id, reason }, "rejecting remittance");
-    return this.update(row.remittance_id, { state: "reject", reason_code: REASON_CODES[reason] ?? 9, next_at: 0 });
+    return this.update(row, { state: "reject", reason_code: REASON_CODES[reason] ?? 9, next_at: 0 });
   }
 
   private async pay(row: PayoutRow): Promise<void> {
@@ -151,7 +187,7 @@ export class Receiver implements Worker {
     const late = Math.floor(Date.now() / 1000) >= lastCall;
     if (details === undefined) {
       if (late) return this.toReject(row, "details_missing");
-      return this.update(row.remittance_id, { attempts: row.attempts + 1, next_at: Date.now() + 250 });
+      return this.update(row, { attempts: row.attempts + 1, next_at: Date.now() + 250 });
     }
     const compliance = JSON.parse(details.compliance_json) as unknown;
     if (
@@ -169,13 +205,13 @@ export class Receiver implements Worker {
         timeoutMs: wallet.timeoutMs,
       });
       if (known.status === 200 && (known.body as { status?: string }).status === "paid") {
-        return this.update(row.remittance_id, {
+        return this.update(row, {
           state: "confirm",
           payout_ref: (known.body as { payoutRef: string }).payoutRef,
         });
       }
       if (known.status === 404 || known.status === 200) return this.toReject(row, "payout_unavailable");
-      return this.update(row.remittance_id, { attempts: row.attempts + 1, next_at: Date.now() + 1_000 });
+      return this.update(row, { attempts: row.attempts + 1, next_at: Date.now() + 1_000 });
     }
     const answer = await callJson(url, {
       method: "POST",
@@ -191,7 +227,7 @@ export class Receiver implements Worker {
     });
     if (answer.status === 201) {
       const payoutRef = (answer.body as { payoutRef: string }).payoutRef;
-      await this.update(row.remittance_id, { state: "confirm", payout_ref: payoutRef, next_at: 0 });
+      await this.update(row, { state: "confirm", payout_ref: payoutRef, next_at: 0 });
     } else if (isTransient(answer.status)) {
       const delay = Math.min(
         wallet.retry.initialMs * wallet.retry.factor ** Math.min(row.attempts, 20),
@@ -201,7 +237,7 @@ export class Receiver implements Worker {
         { remittance: row.remittance_id, status: answer.status, delay },
         "payout endpoint unavailable; retried",
       );
-      await this.update(row.remittance_id, { attempts: row.attempts + 1, next_at: Date.now() + delay });
+      await this.update(row, { attempts: row.attempts + 1, next_at: Date.now() + delay });
     } else {
       await this.toReject(row, errorCodeOf(answer));
     }
@@ -214,7 +250,7 @@ export class Receiver implements Worker {
       group: CONFIRM_GROUP,
       payload: toJson({ remittance: recordFromJson(row.record_json), payoutRef: payoutRefBytes32(row.payout_ref!) }),
     });
-    await this.update(row.remittance_id, { state: "confirming", work_id: item.id });
+    await this.update(row, { state: "confirming", work_id: item.id });
   }
 
   private async followConfirm(row: PayoutRow): Promise<void> {
@@ -224,7 +260,7 @@ export class Receiver implements Worker {
     // Paid in the wallet but the chain refuses the confirmation (e.g. the deadline passed): an operator
     // must look at it; it is kept apart, never paid again.
     this.deps.logger.error({ remittance: row.remittance_id, error: name }, "confirmPayout refused after the payout");
-    await this.update(row.remittance_id, { state: "late", last_error: name ?? "confirm_failed" });
+    await this.update(row, { state: "late", last_error: name ?? "confirm_failed" });
   }
 
   private async reject(row: PayoutRow): Promise<void> {
@@ -236,11 +272,11 @@ export class Receiver implements Worker {
         to: String(this.deps.settlement.target),
         data: this.deps.settlement.interface.encodeFunctionData("reject", [record, row.reason_code ?? 9]),
       });
-      await this.update(row.remittance_id, { state: "rejecting", work_id: tx.id });
+      await this.update(row, { state: "rejecting", work_id: tx.id });
     } catch (error) {
       if (!(error instanceof TxRejectedError)) throw error;
       // Final already (refunded as expired meanwhile): the listener closes the intent.
-      await this.update(row.remittance_id, {
+      await this.update(row, {
         state: "rejecting",
         last_error: error.record.error?.revert?.name ?? "rejected",
       });

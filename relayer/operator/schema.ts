@@ -1,4 +1,5 @@
 import { columnTypes } from "../core/store/ddl.js";
+import { leaseColumnsMigration } from "../core/store/leased-rows.js";
 import type { Migration } from "../core/store/store.js";
 
 export const OPERATOR_COMPONENT = "operator";
@@ -79,4 +80,7 @@ export const operatorMigrations: readonly Migration[] = [
       await q.run("CREATE INDEX op_payouts_state ON op_payouts (state, next_at)");
     },
   },
+  // Several instances on one database share these rows through leases (owner, expiry, heartbeat).
+  leaseColumnsMigration(2, "op_remittances"),
+  leaseColumnsMigration(3, "op_payouts"),
 ];

@@ -4,7 +4,8 @@ import type { SignedQuote } from "../../client/eip712/quote.js";
 import { buildInitiateParams } from "../../client/remittance.js";
 import type { RemittanceSettlement } from "../../typechain-types/index.js";
 import type { Worker } from "../core/kit/service.js";
-import type { Store } from "../core/store/store.js";
+import { RowLeases } from "../core/store/leased-rows.js";
+import type { Sql, Store } from "../core/store/store.js";
 import { BatchItemStatus, type Batcher } from "../core/tx/batcher.js";
 import { TxRejectedError } from "../core/tx/errors.js";
 import type { TxManager } from "../core/tx/tx-manager.js";
@@ -14,6 +15,8 @@ import { callJson, errorCodeOf, isTransient, type QuoteWire } from "./http-clien
 import { changeStatus, setStep, type RemittanceRow } from "./remittances.js";
 
 export const INITIATE_GROUP = "initiate";
+/** The steps this worker acts on (the others wait for the chain's events or are done). */
+const ACTIVE_STEPS = "('quote', 'handover', 'submit', 'submitted', 'refund')";
 
 /**
  * The sending side's worker. Each accepted remittance walks persisted steps, each resumable after a
@@ -29,6 +32,7 @@ export class Sender implements Worker {
   private stopped = false;
   /** Notified during a pass: another pass follows at once (its rows may have been read before the news). */
   private again = false;
+  private readonly leases: RowLeases;
 
   constructor(
     private readonly deps: {
@@ -46,14 +50,27 @@ export class Sender implements Worker {
       wakeBatcher?(): void;
       /** A request was handed to the transaction manager: send it now. */
       wakeTx?(): void;
+      /** This instance's name as a lease owner. */
+      owner: string;
+      leaseMs: number;
     },
-  ) {}
+  ) {
+    this.leases = new RowLeases({
+      store: deps.store,
+      table: "op_remittances",
+      key: "id",
+      owner: deps.owner,
+      ttlMs: deps.leaseMs,
+      active: `step IN ${ACTIVE_STEPS}`,
+    });
+  }
 
   start(): void {
     // The poll only starts an idle worker; a pass that overruns it is not followed by another at once.
     this.timer = setInterval(() => {
       if (this.running === undefined) this.notify();
     }, this.deps.config.worker.pollMs);
+    this.leases.start((error) => this.deps.logger.warn({ err: error }, "lease heartbeat failed; retried"));
   }
 
   notify(): void {
@@ -74,7 +91,9 @@ export class Sender implements Worker {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer !== undefined) clearInterval(this.timer);
+    this.leases.stop();
     await this.running;
+    await this.leases.release().catch(() => undefined);
   }
 
   /**
@@ -89,13 +108,12 @@ export class Sender implements Worker {
 
   /** One pass; true when some row took a step whose next one is due at once. */
   private async pass(): Promise<boolean> {
-    const now = Date.now();
-    const rows = await this.deps.store.read((q) =>
-      q.all<RemittanceRow>(
-        `SELECT * FROM op_remittances WHERE step IN ('quote', 'handover', 'submit', 'submitted', 'refund')
-         AND next_at <= ? ORDER BY created_at LIMIT ?`,
-        [now, this.deps.config.worker.maxBatch * 4],
-      ),
+    // Claimed, not just read: with several instances each row is worked on by its lease holder only.
+    const rows = await this.leases.claim<RemittanceRow>(
+      `step IN ${ACTIVE_STEPS} AND next_at <= ?`,
+      [Date.now()],
+      "created_at, id",
+      this.deps.config.worker.maxBatch * 4,
     );
     const quoting = rows.filter((r) => r.step === "quote");
     const handing = rows.filter((r) => r.step === "handover");
@@ -116,16 +134,38 @@ export class Sender implements Worker {
     return quoting.length > 0 || handing.length > 0;
   }
 
+  /**
+   * A write that moves a claimed row on: it commits only if the row is still at the step it was read at
+   * and still leased to this instance (one that lost it while busy, e.g. paused past its lease, changes
+   * nothing: the new holder does the step).
+   */
+  private write(row: RemittanceRow, fn: (q: Sql) => Promise<unknown>): Promise<void> {
+    return this.deps.store.tx(async (q) => {
+      const { changes } = await q.run(
+        "UPDATE op_remittances SET updated_at = updated_at WHERE id = ? AND step = ? AND lease_owner = ?",
+        [row.id, row.step, this.leases.owner],
+      );
+      if (changes === 0) {
+        this.deps.logger.warn(
+          { remittance: row.id, step: row.step },
+          "row moved on meanwhile (its event, or another instance); step dropped",
+        );
+        return;
+      }
+      await fn(q);
+    });
+  }
+
   private async backoff(row: RemittanceRow, why: string): Promise<void> {
     const delay = Math.min(500 * 2 ** Math.min(row.attempts, 6), 10_000);
     this.deps.logger.warn({ remittance: row.id, step: row.step, why, delay }, "step will be retried");
-    await this.deps.store.tx((q) =>
+    await this.write(row, (q) =>
       setStep(q, row.id, row.step, { attempts: row.attempts + 1, next_at: Date.now() + delay }),
     );
   }
 
   private async fail(row: RemittanceRow, reason: string, detail: string): Promise<void> {
-    await this.deps.store.tx((q) =>
+    await this.write(row, (q) =>
       changeStatus(q, row.id, "error", { reason, detail, step: "done" }, this.deps.webhooks),
     );
     this.deps.onChange();
@@ -145,7 +185,7 @@ export class Sender implements Worker {
     });
     if (answer.status === 201) {
       const quote = answer.body as QuoteWire;
-      await this.deps.store.tx((q) =>
+      await this.write(row, (q) =>
         setStep(q, row.id, "handover", {
           quote_json: JSON.stringify(quote),
           remittance_id: quote.id,
@@ -180,7 +220,7 @@ export class Sender implements Worker {
       timeoutMs: 5_000,
     });
     if (answer.status === 201) {
-      await this.deps.store.tx((q) => setStep(q, row.id, "submit", { attempts: 0, next_at: 0 }));
+      await this.write(row, (q) => setStep(q, row.id, "submit", { attempts: 0, next_at: 0 }));
     } else if (isTransient(answer.status)) await this.backoff(row, `peer relayer answered ${answer.status}`);
     else await this.fail(row, errorCodeOf(answer), "the receiving operator's relayer refused the details");
   }
@@ -218,14 +258,14 @@ export class Sender implements Worker {
       group: INITIATE_GROUP,
       payload: toJson(params),
     });
-    await this.deps.store.tx((q) => setStep(q, row.id, "submitted", { batch_item_id: item.id }));
+    await this.write(row, (q) => setStep(q, row.id, "submitted", { batch_item_id: item.id }));
   }
 
   private async followItem(row: RemittanceRow): Promise<void> {
     const item = await this.deps.batcher.get(row.batch_item_id!);
     if (item.status === BatchItemStatus.Succeeded) {
       // The listener reports `initiated` from the event; it may already have.
-      await this.deps.store.tx((q) =>
+      await this.write(row, (q) =>
         q.run("UPDATE op_remittances SET step = 'onchain', updated_at = ? WHERE id = ? AND step = 'submitted'", [
           Date.now(),
           row.id,
@@ -273,6 +313,6 @@ export class Sender implements Worker {
       return this.backoff(row, "the chain's clock has not passed the deadline yet");
     }
     // Sent, or refused because it is final already (paid out or rejected meanwhile): the listener reports it.
-    await this.deps.store.tx((q) => setStep(q, row.id, "done"));
+    await this.write(row, (q) => setStep(q, row.id, "done"));
   }
 }

@@ -11,10 +11,11 @@ import { listenerCheck, nodeCheck } from "../core/kit/readiness.js";
 import { createService, type Service, type Worker } from "../core/kit/service.js";
 import { EventListener } from "../core/listener/event-listener.js";
 import { openStore } from "../core/store/open-store.js";
+import { instanceId, Lease } from "../core/store/lease.js";
 import { Batcher } from "../core/tx/batcher.js";
 import { Eip1559Policy } from "../core/tx/fee-policy.js";
 import { TxManager } from "../core/tx/tx-manager.js";
-import { TxPolicyLoop } from "../core/tx/tx-policy-loop.js";
+import { senderLeaseName, TxPolicyLoop } from "../core/tx/tx-policy-loop.js";
 import { WebhookDeliveryWorker } from "../core/webhooks/delivery-worker.js";
 import { WebhookOutbox } from "../core/webhooks/outbox.js";
 import { WEBHOOKS_COMPONENT, webhookMigrations } from "../core/webhooks/schema.js";
@@ -130,32 +131,47 @@ export async function createOperatorService(options: OperatorServiceOptions): Pr
     pollIntervalMs: config.worker.pollMs,
     logger: logger.child({ component: "tx" }),
   });
-  const policy = new TxPolicyLoop(manager.ctx);
+  // Several instances may share this database: one sends for the key at a time (the sender lease, which
+  // fences every nonce and attempt write), and work rows, listener subscriptions are leased.
+  const owner = instanceId(config.name, config.leases.instance);
+  await Lease.migrate(store);
+  const senderLease = new Lease({
+    store,
+    name: senderLeaseName(config.chain.chainId, options.wallet.address),
+    owner,
+    ttlMs: config.leases.ttlMs,
+  });
+  const policy = new TxPolicyLoop(manager.ctx, { lease: senderLease });
   const target = config.chain.settlement;
-  const batcher = new Batcher(manager, [
-    {
-      group: INITIATE_GROUP,
-      to: target,
-      maxItems: config.worker.maxBatch,
-      maxInFlight: config.worker.batchesInFlight,
-      encode: (payloads) =>
-        settlement.interface.encodeFunctionData("initiateBatch", [payloads.map((p) => JSON.parse(p))]),
-    },
-    {
-      group: CONFIRM_GROUP,
-      to: target,
-      maxItems: config.worker.maxBatch,
-      maxInFlight: config.worker.batchesInFlight,
-      encode: (payloads) =>
-        settlement.interface.encodeFunctionData("confirmPayoutBatch", [payloads.map((p) => JSON.parse(p))]),
-    },
-  ]);
+  const batcher = new Batcher(
+    manager,
+    [
+      {
+        group: INITIATE_GROUP,
+        to: target,
+        maxItems: config.worker.maxBatch,
+        maxInFlight: config.worker.batchesInFlight,
+        encode: (payloads) =>
+          settlement.interface.encodeFunctionData("initiateBatch", [payloads.map((p) => JSON.parse(p))]),
+      },
+      {
+        group: CONFIRM_GROUP,
+        to: target,
+        maxItems: config.worker.maxBatch,
+        maxInFlight: config.worker.batchesInFlight,
+        encode: (payloads) =>
+          settlement.interface.encodeFunctionData("confirmPayoutBatch", [payloads.map((p) => JSON.parse(p))]),
+      },
+    ],
+    { lease: senderLease },
+  );
   const webhooksOn = config.webhooks !== undefined;
   const delivery = webhooksOn
     ? new WebhookDeliveryWorker({
         store,
         logger,
         registry: metrics.registry,
+        owner,
         schedule: config.webhooks!.scheduleMs,
         resolveEndpoint: (name) =>
           name === WALLET_ENDPOINT ? { url: config.webhooks!.url, secrets: secrets.webhookSecrets } : undefined,
@@ -177,6 +193,7 @@ export async function createOperatorService(options: OperatorServiceOptions): Pr
     logger,
     confirmations: config.chain.confirmations,
     pollIntervalMs: config.chain.pollIntervalMs,
+    lease: { owner, ttlMs: config.leases.ttlMs },
     subscriptions: [
       settlementSubscription({
         settlement,
@@ -204,6 +221,8 @@ export async function createOperatorService(options: OperatorServiceOptions): Pr
       onChange,
       wakeBatcher,
       wakeTx: () => policy.wake(),
+      owner,
+      leaseMs: config.leases.ttlMs,
     });
   }
   if (config.wallet !== undefined) {
@@ -218,6 +237,8 @@ export async function createOperatorService(options: OperatorServiceOptions): Pr
       onChange,
       wakeBatcher,
       wakeTx: () => policy.wake(),
+      owner,
+      leaseMs: config.leases.ttlMs,
     });
   }
   const batching = loop(

@@ -226,7 +226,8 @@ describe("Components on both stores", function () {
           await getRow(q, row.id),
           await inFlightOf(q, row.signer),
         ]);
-        expect(stored).to.deep.equal(row);
+        // Not leased by anyone yet: the lease columns several instances share the row through are blank.
+        expect(stored).to.deep.equal({ ...row, lease_owner: null, lease_until: 0 });
         expect(inFlight).to.equal(1);
         expect(forwardJson(stored!)).to.deep.include({ reserved, gasLimit: "150000", status: "pending" });
       });

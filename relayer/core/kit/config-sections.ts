@@ -54,3 +54,21 @@ export function httpSection(defaults: { bodyLimit: number; rateLimit: { max: num
     rateLimit: z.strictObject({ max: z.number().int().positive(), windowMs: positiveMs }).prefault(defaults.rateLimit),
   });
 }
+
+/**
+ * Several instances of a service on one database share its work through leases. `instance` names this
+ * instance as a lease owner (default: the service's name); each instance sharing a database needs its
+ * own, and keeps it across restarts (a restarted instance takes its own work back at once). `ttlMs` is
+ * how long a lease lasts without renewal, so how soon a killed instance's work (its rows, the sender
+ * lease of its key, its listener subscriptions) is taken over by another; clocks must agree to well
+ * within it (fencing tokens keep writes safe whatever the clocks say; the ttl only decides when).
+ */
+export const leasesSection = z
+  .strictObject({
+    instance: z
+      .string()
+      .regex(/^[A-Za-z0-9._:-]{1,64}$/)
+      .optional(),
+    ttlMs: positiveMs.min(200).default(10_000),
+  })
+  .prefault({});

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 
 import type { Logger } from "pino";
 
+import { Lease } from "../store/lease.js";
 import type { Sql, Store } from "../store/store.js";
 import type { ChainBlock, ChainLog, ChainReader } from "../chain/types.js";
 import {
@@ -66,6 +67,12 @@ export interface EventListenerOptions {
   pollIntervalMs?: number;
   /** Backoff after a failed step: doubles from `initialMs` up to `maxMs`; the step is retried forever, never skipped. */
   retry?: { initialMs?: number; maxMs?: number };
+  /**
+   * Several instances on one database: each subscription is followed by one active instance at a time,
+   * the holder of its lease (`listener:<chain>:<subscription>`); the others stand by and take over from
+   * the stored checkpoint once the lease expires (a killed owner) or is released (a stopped one).
+   */
+  lease?: { owner: string; ttlMs: number };
 }
 
 export interface SubscriptionLag {
@@ -112,6 +119,7 @@ export class EventListener {
   private rereads = 0;
   private loop: Promise<void> | undefined;
   private abort = new AbortController();
+  private readonly leases = new Map<string, Lease>();
 
   constructor(options: EventListenerOptions) {
     if (!Number.isInteger(options.confirmations) || options.confirmations < 0) {
@@ -128,6 +136,15 @@ export class EventListener {
     this.reorgWindow = options.reorgWindow ?? 64;
     const { min = 1, initial = 500, max = 10_000 } = options.pageSize ?? {};
     for (const s of options.subscriptions) this.pages.set(s.id, new AdaptivePageSize(min, max, initial));
+    if (options.lease !== undefined) {
+      for (const s of options.subscriptions) {
+        const name = `listener:${options.chain}:${s.id}`;
+        this.leases.set(
+          s.id,
+          new Lease({ store: options.store, name, owner: options.lease.owner, ttlMs: options.lease.ttlMs }),
+        );
+      }
+    }
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.retry = { initialMs: options.retry?.initialMs ?? 250, maxMs: options.retry?.maxMs ?? 30_000 };
   }
@@ -135,6 +152,13 @@ export class EventListener {
   /** Creates the listener's tables (idempotent); call once before `sync` or `start`. */
   async migrate(): Promise<void> {
     await this.store.migrate(LISTENER_COMPONENT, listenerMigrations);
+    if (this.leases.size > 0) await Lease.migrate(this.store);
+  }
+
+  /** Whether this instance follows the subscription now (always, without leases). */
+  active(subscriptionId: string): boolean {
+    const lease = this.leases.get(subscriptionId);
+    return lease === undefined || lease.token !== undefined;
   }
 
   /** Handles everything up to the current head − confirmations, then resolves. Errors propagate. */
@@ -176,6 +200,8 @@ export class EventListener {
     this.abort.abort();
     await this.loop;
     this.loop = undefined;
+    // A standby takes over at once instead of waiting for the leases to expire.
+    for (const lease of this.leases.values()) await lease.release().catch(() => undefined);
   }
 
   /** The stored checkpoint of a subscription (undefined before its first step). */
@@ -198,6 +224,13 @@ export class EventListener {
 
   /** One unit of work for one subscription: a reorg repair or one page of blocks. */
   private async step(subscription: Subscription): Promise<Step> {
+    const lease = this.leases.get(subscription.id);
+    if (lease !== undefined && (await lease.acquire()) === undefined) {
+      // Standing by: what this instance remembered of the checkpoint is not current any more. The
+      // checkpoint's compare-and-set (moveCheckpoint) keeps effects exactly once even if two ever overlap.
+      this.checkpoints.delete(subscription.id);
+      return "caught-up";
+    }
     const checkpoint = await this.ensureCheckpoint(subscription);
     this.checkpoints.set(subscription.id, checkpoint);
 

@@ -2,6 +2,8 @@ import { randomUUID } from "node:crypto";
 
 import { keccak256, toUtf8Bytes } from "ethers";
 
+import type { Lease } from "../store/lease.js";
+import type { Store } from "../store/store.js";
 import { IdempotencyConflictError, InvalidTxRequestError, TxNotFoundError, TxRejectedError } from "./errors.js";
 import type { TxManager } from "./tx-manager.js";
 import { type DecodedRevert, type TxError, TxStatus } from "./types.js";
@@ -77,18 +79,26 @@ const BATCH_TENANT = "_batch";
 
 /**
  * Packs items handed in by callers into batch calls per group, at most `maxInFlight` batches of a group
- * in flight (one by default), through the transaction manager like any request. The batches are all-or-nothing:
+ * in flight (one by default), through the transaction manager like any request. Items are claimed for a
+ * batch (packed under the batch's idempotency key) before the batch is submitted, so no item is ever sent
+ * in two batches, even by two instances. The batches are all-or-nothing:
  * when the batch reverts with `RemittanceBatchItemFailed(index, reason)`, in simulation or on chain,
  * that item fails alone with its decoded reason and the rest go into the next batch.
  */
 export class Batcher {
   private readonly codecs = new Map<string, BatchCodec>();
+  private readonly lease: Lease | undefined;
+  /** Where packing writes go: fenced by the sender lease when there is one. */
+  private readonly writes: Store;
 
   constructor(
     private readonly manager: TxManager,
     codecs: readonly BatchCodec[],
+    options: { lease?: Lease } = {},
   ) {
     for (const codec of codecs) this.codecs.set(codec.group, codec);
+    this.lease = options.lease;
+    this.writes = options.lease?.fenced() ?? manager.ctx.store;
   }
 
   /** Idempotent per tenant and key, like `TxManager.submit`. */
@@ -124,10 +134,13 @@ export class Batcher {
   }
 
   /**
-   * One step: settle the items of finished batches, then pack new batches for each group while it has
-   * room in flight. Resolves with the number of batches handed to the transaction manager.
+   * One step: resume batches a crash left unsubmitted, settle finished ones, then pack new batches for each
+   * group while it has room in flight. Resolves with the number of batches handed to the transaction manager.
    */
   async runOnce(): Promise<number> {
+    // With several instances, only the holder of the key's sender lease packs (the others add items).
+    if (this.lease !== undefined && this.lease.token === undefined) return 0;
+    await this.resume();
     await this.settle();
     let packed = 0;
     for (const codec of this.codecs.values()) {
@@ -139,9 +152,10 @@ export class Batcher {
   private async settle(): Promise<void> {
     const { store } = this.manager.ctx;
     const packed = await store.read((q) =>
-      q.all<{ batch_request_id: string }>("SELECT DISTINCT batch_request_id FROM tx_batch_items WHERE status = ?", [
-        BatchItemStatus.Packed,
-      ]),
+      q.all<{ batch_request_id: string }>(
+        "SELECT DISTINCT batch_request_id FROM tx_batch_items WHERE status = ? AND batch_request_id IS NOT NULL",
+        [BatchItemStatus.Packed],
+      ),
     );
     for (const { batch_request_id: requestId } of packed) {
       const request = await this.manager.get(requestId);
@@ -157,55 +171,116 @@ export class Batcher {
     }
   }
 
-  /** Packs one batch of the group if it has room in flight and items waiting; true when one was handed over. */
-  private async pack(codec: BatchCodec): Promise<boolean> {
-    const { store } = this.manager.ctx;
-    const inFlight = await store.read((q) =>
-      q.get<{ n: number }>(
-        "SELECT COUNT(DISTINCT batch_request_id) AS n FROM tx_batch_items WHERE group_name = ? AND status = ?",
-        [codec.group, BatchItemStatus.Packed],
+  /** Items packed under a key whose batch request was never recorded (a crash, a lost reply): submitted again under that key. */
+  private async resume(): Promise<void> {
+    const orphans = await this.manager.ctx.store.read((q) =>
+      q.all<ItemRow & { batch_key: string }>(
+        `SELECT * FROM tx_batch_items WHERE status = ? AND batch_request_id IS NULL AND batch_key IS NOT NULL
+         ORDER BY batch_key, item_index`,
+        [BatchItemStatus.Packed],
       ),
     );
-    if (Number(inFlight?.n ?? 0) >= Math.max(1, codec.maxInFlight ?? 1)) return false;
-    let items = await store.read((q) =>
-      q.all<ItemRow>(
+    const byKey = new Map<string, ItemRow[]>();
+    for (const row of orphans) byKey.set(row.batch_key, [...(byKey.get(row.batch_key) ?? []), row]);
+    for (const [key, items] of byKey) {
+      const codec = this.codecs.get(items[0]!.group_name);
+      if (codec !== undefined) await this.submitPacked(codec, key, items);
+    }
+  }
+
+  /** Packs and submits one batch of the group if it has room in flight and items waiting; true when it did. */
+  private async pack(codec: BatchCodec): Promise<boolean> {
+    // Each refusal removes one item (or all), so this ends within (items + 1) rounds.
+    for (;;) {
+      const claimed = await this.claim(codec);
+      if (claimed === undefined) return false;
+      if ((await this.submitPacked(codec, claimed.key, claimed.items)) === "submitted") return true;
+    }
+  }
+
+  /**
+   * Marks the group's oldest pending items packed under a fresh batch key, in one conditional write, before
+   * the batch request exists: an item can only ever be in one batch, whichever instance packs.
+   */
+  private async claim(codec: BatchCodec): Promise<{ key: string; items: ItemRow[] } | undefined> {
+    // Most passes find nothing to pack: a read says so without a (fenced) write transaction.
+    const idle = await this.manager.ctx.store.read(async (q) => {
+      const pending = await q.get("SELECT id FROM tx_batch_items WHERE group_name = ? AND status = ?", [
+        codec.group,
+        BatchItemStatus.Pending,
+      ]);
+      return pending === undefined;
+    });
+    if (idle) return undefined;
+    return this.writes.tx(async (q) => {
+      const inFlight = await q.get<{ n: number }>(
+        "SELECT COUNT(DISTINCT batch_key) AS n FROM tx_batch_items WHERE group_name = ? AND status = ?",
+        [codec.group, BatchItemStatus.Packed],
+      );
+      if (Number(inFlight?.n ?? 0) >= Math.max(1, codec.maxInFlight ?? 1)) return undefined;
+      const pending = await q.all<ItemRow>(
         "SELECT * FROM tx_batch_items WHERE group_name = ? AND status = ? ORDER BY created_at, id LIMIT ?",
         [codec.group, BatchItemStatus.Pending, codec.maxItems],
-      ),
-    );
-    // Each refusal removes one item (or all), so this ends within items.length + 1 simulations.
-    while (items.length > 0) {
+      );
       const key = `batch:${codec.group}:${randomUUID()}`;
-      try {
-        const { record } = await this.manager.submit({
-          tenant: BATCH_TENANT,
-          idempotencyKey: key,
-          to: codec.to,
-          data: codec.encode(items.map((i) => i.payload)),
-        });
-        await store.tx(async (q) => {
-          for (const [index, item] of items.entries()) {
-            await q.run(
-              "UPDATE tx_batch_items SET status = ?, batch_request_id = ?, item_index = ?, updated_at = ? WHERE id = ? AND status = ?",
-              [BatchItemStatus.Packed, record.id, index, Date.now(), item.id, BatchItemStatus.Pending],
-            );
-          }
-        });
-        return true;
-      } catch (error) {
-        if (!(error instanceof TxRejectedError)) throw error;
-        const failure = batchItemFailure(error.record.error?.revert);
-        const failed = failure === undefined ? undefined : items[failure.index];
-        if (failed === undefined) {
-          // The batch as a whole is refused (the caller's own standing): every item fails with that error.
-          await this.failRows(items, error.record.error!);
-          return false;
-        }
-        await this.failRows([failed], this.reasonError(failure!.reason));
-        items = items.filter((i) => i.id !== failed.id);
+      const items: ItemRow[] = [];
+      for (const item of pending) {
+        const { changes } = await q.run(
+          `UPDATE tx_batch_items SET status = ?, batch_key = ?, item_index = ?, updated_at = ?
+           WHERE id = ? AND status = ?`,
+          [BatchItemStatus.Packed, key, items.length, Date.now(), item.id, BatchItemStatus.Pending],
+        );
+        if (changes === 1) items.push(item);
       }
+      return items.length === 0 ? undefined : { key, items };
+    });
+  }
+
+  /**
+   * Submits the packed items as one batch under their key (idempotent: a resume finds the same request)
+   * and records the request on them. A simulation that names the failing item fails it alone and puts
+   * the others back in the queue; a refusal of the whole batch fails them all.
+   */
+  private async submitPacked(
+    codec: BatchCodec,
+    key: string,
+    items: readonly ItemRow[],
+  ): Promise<"submitted" | "refused"> {
+    try {
+      const { record } = await this.manager.submit({
+        tenant: BATCH_TENANT,
+        idempotencyKey: key,
+        to: codec.to,
+        data: codec.encode(items.map((i) => i.payload)),
+      });
+      await this.writes.tx((q) =>
+        q.run("UPDATE tx_batch_items SET batch_request_id = ?, updated_at = ? WHERE batch_key = ? AND status = ?", [
+          record.id,
+          Date.now(),
+          key,
+          BatchItemStatus.Packed,
+        ]),
+      );
+      return "submitted";
+    } catch (error) {
+      if (!(error instanceof TxRejectedError)) throw error;
+      const failure = batchItemFailure(error.record.error?.revert);
+      const failed = failure === undefined ? undefined : items[failure.index];
+      if (failed === undefined) {
+        // The batch as a whole is refused (the caller's own standing): every item fails with that error.
+        await this.failRows(items, error.record.error!);
+        return "refused";
+      }
+      await this.failRows([failed], this.reasonError(failure!.reason));
+      await this.writes.tx((q) =>
+        q.run(
+          `UPDATE tx_batch_items SET status = ?, batch_key = NULL, item_index = NULL, updated_at = ?
+           WHERE batch_key = ? AND status = ?`,
+          [BatchItemStatus.Pending, Date.now(), key, BatchItemStatus.Packed],
+        ),
+      );
+      return "refused";
     }
-    return false;
   }
 
   private reasonError(reason: string): TxError {
@@ -250,7 +325,7 @@ export class Batcher {
   private async setStatus(requestId: string, status: BatchItemStatus): Promise<void> {
     await this.manager.ctx.store.tx((q) =>
       q.run(
-        `UPDATE tx_batch_items SET status = ?, updated_at = ?${status === BatchItemStatus.Pending ? ", batch_request_id = NULL, item_index = NULL" : ""}
+        `UPDATE tx_batch_items SET status = ?, updated_at = ?${status === BatchItemStatus.Pending ? ", batch_request_id = NULL, batch_key = NULL, item_index = NULL" : ""}
          WHERE batch_request_id = ? AND status = ?`,
         [status, Date.now(), requestId, BatchItemStatus.Packed],
       ),

@@ -92,4 +92,13 @@ export const TX_MIGRATIONS: readonly Migration[] = [
       await q.run("CREATE INDEX tx_batch_items_group ON tx_batch_items (group_name, status)");
     },
   },
+  {
+    version: 3,
+    description: "batch items claimed under the batch's idempotency key before it is submitted",
+    async up(q) {
+      // Set in the same conditional UPDATE that packs the items, before the batch request exists: two
+      // packers can never put one item into two batches, and a crash before submit resumes with this key.
+      await q.run("ALTER TABLE tx_batch_items ADD COLUMN batch_key TEXT");
+    },
+  },
 ];

@@ -4,6 +4,7 @@ import { keccak256, type TransactionRequest } from "ethers";
 
 import { ChainError, NonceConsumedError, NonceGapError, TransportError, UnderpricedError } from "../chain/errors.js";
 import type { ChainReceipt } from "../chain/types.js";
+import { LeaseLostError, type Lease } from "../store/lease.js";
 import type { Sql } from "../store/store.js";
 import type { Fees } from "./fee-policy.js";
 import type { TxContext } from "./tx-context.js";
@@ -40,6 +41,11 @@ async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T)
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
+/** The sender lease of one signing key on one chain: whoever holds it is the only instance that sends for it. */
+export function senderLeaseName(chainId: bigint | number | string, signer: string): string {
+  return `sender:${String(chainId)}:${signer.toLowerCase()}`;
+}
+
 /**
  * The policy loop: everything that touches the chain on behalf of stored requests, one pass at a time.
  * Each pass reads the signer's latest and pending nonce counts, then:
@@ -51,6 +57,13 @@ async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T)
  *  5. resolves in-flight requests: receipts of every hash they ever had, re-broadcast when missing from
  *     the pool, bump-and-replace when stuck, cancel-and-replace on request, confirmations, reorgs.
  * A crash anywhere leaves the database in a state the next pass continues from.
+ *
+ * With several instances on one database, the loop is given the key's sender lease (`senderLeaseName`):
+ * a pass runs only while this instance holds it, and every write transaction of the loop (nonces,
+ * attempts, statuses) is fenced by the lease's token. An instance that lost the lease while a pass was
+ * under way has its next write refused (LeaseLostError, rolled back) and stands by; it may still
+ * re-broadcast bytes signed and stored under its valid token, which is harmless (same nonce, same hash),
+ * but it can never store a new transaction at a nonce. So exactly one instance allocates nonces for a key.
  */
 export class TxPolicyLoop {
   private timer: NodeJS.Timeout | undefined;
@@ -60,8 +73,18 @@ export class TxPolicyLoop {
   private again = false;
   /** Requests whose nonce the chain passed without any of their hashes: requeued only if seen twice. */
   private readonly suspects = new Set<string>();
+  private readonly ctx: TxContext;
+  private readonly lease: Lease | undefined;
 
-  constructor(private readonly ctx: TxContext) {}
+  constructor(ctx: TxContext, options: { lease?: Lease } = {}) {
+    this.lease = options.lease;
+    this.ctx = options.lease === undefined ? ctx : { ...ctx, store: options.lease.fenced() };
+  }
+
+  /** Whether this instance sends for the key (always true without a lease). */
+  get sending(): boolean {
+    return this.lease === undefined || this.lease.token !== undefined;
+  }
 
   start(): void {
     if (!this.stopped) return;
@@ -83,12 +106,13 @@ export class TxPolicyLoop {
     this.schedule(0);
   }
 
-  /** Stops after the pass under way; what it did is stored, so nothing is lost. */
+  /** Stops after the pass under way; what it did is stored, so nothing is lost. A held lease is released. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.running;
+    await this.lease?.release().catch(() => undefined);
   }
 
   /**
@@ -97,6 +121,24 @@ export class TxPolicyLoop {
    */
   async runOnce(): Promise<void> {
     const { ctx } = this;
+    if (this.lease !== undefined) {
+      const before = this.lease.token;
+      const token = await this.lease.acquire();
+      if (token === undefined) {
+        if (before !== undefined && this.lease.duplicate) {
+          ctx.logger.error(
+            { lease: this.lease.name, instance: this.lease.owner },
+            "another live process uses this instance name: standing by; give each instance its own leases.instance",
+          );
+        } else if (before !== undefined) ctx.logger.warn({ lease: this.lease.name }, "sender lease lost: standing by");
+        return;
+      }
+      if (before !== token) {
+        // Whatever this instance remembered about the key is from before another owner's turn.
+        this.suspects.clear();
+        ctx.logger.info({ lease: this.lease.name, token }, "sender lease taken: sending for this key");
+      }
+    }
     const latest = await ctx.chain.getTransactionCount(ctx.signer, "latest");
     const pending = await ctx.chain.getTransactionCount(ctx.signer, "pending");
     await this.expire();
@@ -113,7 +155,11 @@ export class TxPolicyLoop {
       this.timer = undefined;
       this.again = false;
       this.running = this.runOnce()
-        .catch((error: unknown) => this.ctx.logger.warn({ err: describe(error) }, "tx policy pass failed"))
+        .catch((error: unknown) => {
+          if (error instanceof LeaseLostError) {
+            this.ctx.logger.warn({ lease: error.lease }, "sender lease lost mid-pass: write refused, standing by");
+          } else this.ctx.logger.warn({ err: describe(error) }, "tx policy pass failed");
+        })
         .finally(() => {
           this.running = undefined;
           this.schedule(this.again ? 0 : this.ctx.pollIntervalMs);
@@ -123,6 +169,15 @@ export class TxPolicyLoop {
 
   async expire(): Promise<void> {
     const now = Date.now();
+    // Looked for in a read first: a write transaction every pass with nothing to expire would only add
+    // conflicts with the other instances' writes on PostgreSQL.
+    const any = await this.ctx.store.read((q) =>
+      q.get(
+        "SELECT id FROM tx_requests WHERE signer = ? AND status = ? AND expires_at IS NOT NULL AND expires_at <= ?",
+        [this.ctx.signer, TxStatus.Queued, now],
+      ),
+    );
+    if (any === undefined) return;
     await this.ctx.store.tx(async (q) => {
       const due = await q.all<{ id: string }>(
         "SELECT id FROM tx_requests WHERE signer = ? AND status = ? AND expires_at IS NOT NULL AND expires_at <= ?",
@@ -136,22 +191,34 @@ export class TxPolicyLoop {
   /** Compares the store with the chain's counts and corrects explicitly, with a history line for each fill. */
   async resync(latest: number, pending: number): Promise<void> {
     const { ctx } = this;
-    const gaps = await ctx.store.tx(async (q) => {
+    // What the floor should be, from the store's attempts and the chain's counts.
+    const floorTarget = async (q: Sql): Promise<{ from: number; to: number } | undefined> => {
       const floor = await chainFloor(q, ctx.signer);
       const top = await q.get<{ n: number | null }>("SELECT MAX(nonce) AS n FROM tx_attempts WHERE signer = ?", [
         ctx.signer,
       ]);
       const ourNext = top?.n === null || top?.n === undefined ? 0 : Number(top.n) + 1;
       const next = Math.max(ourNext, floor);
-      if (pending > next) {
-        // Another sender used the key: our next nonce starts above what it took.
-        await setChainFloor(q, ctx.signer, pending);
-        ctx.logger.warn({ signer: ctx.signer, from: next, to: pending }, "nonce resync: chain ahead of the store");
-      } else if (floor > Math.max(pending, ourNext)) {
-        // Nonces the floor reserved (another sender's pool transactions) are gone: rewind to the chain.
-        await setChainFloor(q, ctx.signer, Math.max(pending, ourNext));
-        ctx.logger.warn({ signer: ctx.signer, from: floor, to: Math.max(pending, ourNext) }, "nonce rewind");
-      }
+      // Another sender used the key: our next nonce starts above what it took.
+      if (pending > next) return { from: next, to: pending };
+      // Nonces the floor reserved (another sender's pool transactions) are gone: rewind to the chain.
+      if (floor > Math.max(pending, ourNext)) return { from: floor, to: Math.max(pending, ourNext) };
+      return undefined;
+    };
+    // Decided in a read; written (and decided again) only when the floor must move: most passes change
+    // nothing, and a write transaction each pass would only add conflicts between instances on PostgreSQL.
+    if ((await ctx.store.read(floorTarget)) !== undefined) {
+      await ctx.store.tx(async (q) => {
+        const target = await floorTarget(q);
+        if (target === undefined) return;
+        await setChainFloor(q, ctx.signer, target.to);
+        ctx.logger.warn(
+          { signer: ctx.signer, from: target.from, to: target.to },
+          target.to > target.from ? "nonce resync: chain ahead of the store" : "nonce rewind",
+        );
+      });
+    }
+    const gaps = await ctx.store.read(async (q) => {
       // Nonces between the chain's pending count and our highest in-flight nonce that no in-flight request of
       // ours holds would stall everything above them: fill them with no-op self-transfers.
       // A nonce counts as ours while a request holds it, final or not (a lagging node's low count must not

@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 
 import { signWebhook } from "../../../client/webhooks.js";
 import type { Worker } from "../kit/service.js";
+import { instanceId } from "../store/lease.js";
 import type { Store } from "../store/store.js";
 import { MESSAGE_COLUMNS, WebhookOutbox, toMessage, type MessageRow, type WebhookMessage } from "./outbox.js";
 
@@ -44,6 +45,10 @@ export interface WebhookDeliveryOptions {
   concurrency?: number;
   /** Registers pending/dead-letter gauges and an attempts counter here (a service's `metrics.registry`). */
   registry?: Registry;
+  /** This instance as a lease owner (several instances on one database); a random one by default. */
+  owner?: string;
+  /** How long a claimed message stays this instance's; longer than `timeoutMs` (default timeout + 20 s). */
+  leaseMs?: number;
   now?: () => number;
 }
 
@@ -52,6 +57,11 @@ export interface WebhookDeliveryOptions {
  * endpoint is tried, so a later event never overtakes an earlier one (a dead letter stops blocking).
  * Endpoints are independent: a receiver that is down or slow holds only its own queue. Delivery is at
  * least once; the message id is the same on every attempt, so receivers deduplicate on it.
+ *
+ * Several instances on one database: an endpoint's head message is claimed (owner and lease expiry on
+ * its row) before it is tried, so one instance at a time delivers an endpoint and order is kept; an
+ * attempt lasts at most `timeoutMs`, less than the lease, so no heartbeat is needed, and a killed
+ * instance's endpoint is picked up by another once the lease lapses.
  */
 export class WebhookDeliveryWorker implements Worker {
   readonly name = "webhooks";
@@ -67,6 +77,8 @@ export class WebhookDeliveryWorker implements Worker {
   private readonly attemptsTotal: Counter<"result"> | undefined;
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
+  private readonly owner: string;
+  private readonly leaseMs: number;
   /**
    * A counter ticked when a read of due messages starts and when a delivery settles. A read that began
    * before an endpoint's last delivery settled may predate that delivery's commit (on PostgreSQL the read
@@ -85,6 +97,9 @@ export class WebhookDeliveryWorker implements Worker {
     this.pollMs = options.pollMs ?? 250;
     this.concurrency = options.concurrency ?? 16;
     this.now = options.now ?? Date.now;
+    this.owner = options.owner ?? instanceId("webhooks");
+    this.leaseMs = options.leaseMs ?? this.timeoutMs + 20_000;
+    if (this.leaseMs <= this.timeoutMs) throw new RangeError("a webhook lease must outlast an attempt's timeout");
     this.log = options.logger.child({ component: "webhooks" });
     this.outbox = new WebhookOutbox(options.store);
     if (options.registry !== undefined) this.attemptsTotal = this.registerMetrics(options.registry);
@@ -143,19 +158,36 @@ export class WebhookDeliveryWorker implements Worker {
     }
   }
 
-  /** The lowest pending message of each endpoint, when it is due. */
+  /** The lowest pending message of each endpoint, when it is due and this instance could claim it. */
   private async dueHeads(limit: number): Promise<WebhookMessage[]> {
+    const now = this.now();
     const rows = await this.options.store.read((q) =>
       q.all<MessageRow>(
         `SELECT ${MESSAGE_COLUMNS} FROM webhook_messages m
          WHERE m.state = 'pending' AND m.next_attempt_at <= ?
+           AND (m.lease_owner IS NULL OR m.lease_owner = ? OR m.lease_until < ?)
            AND m.seq = (SELECT MIN(seq) FROM webhook_messages p WHERE p.endpoint = m.endpoint AND p.state = 'pending')
          ORDER BY m.next_attempt_at, m.endpoint
          LIMIT ?`,
-        [this.now(), limit],
+        [now, this.owner, now, limit],
       ),
     );
-    return rows.map(toMessage);
+    if (rows.length === 0) return [];
+    // Claimed one by one, conditionally: another instance that claimed a head first keeps it.
+    const claimed = await this.options.store.tx(async (q) => {
+      const mine: MessageRow[] = [];
+      for (const row of rows) {
+        const { changes } = await q.run(
+          `UPDATE webhook_messages SET lease_owner = ?, lease_until = ?
+           WHERE id = ? AND state = 'pending' AND total_attempts = ?
+             AND (lease_owner IS NULL OR lease_owner = ? OR lease_until < ?)`,
+          [this.owner, now + this.leaseMs, row.id, row.total_attempts, this.owner, now],
+        );
+        if (changes === 1) mine.push(row);
+      }
+      return mine;
+    });
+    return claimed.map(toMessage);
   }
 
   private async deliver(message: WebhookMessage): Promise<void> {
@@ -199,19 +231,13 @@ export class WebhookDeliveryWorker implements Worker {
     const now = this.now();
     const attempts = message.attempts + 1;
     const dead = !delivered && attempts >= this.schedule.length;
-    await this.options.store.tx(async (q) => {
-      await q.run("INSERT INTO webhook_attempts (message_id, attempt, at, status, error) VALUES (?, ?, ?, ?, ?)", [
-        message.id,
-        message.totalAttempts + 1,
-        now,
-        status,
-        error,
-      ]);
-      // Guarded by the attempt count it read: a replay in between started a new round and wins.
-      await q.run(
+    const recorded = await this.options.store.tx(async (q) => {
+      // Guarded by the attempt count it read (a replay in between started a new round and wins) and by the
+      // lease (an instance that lost the message to another records nothing; the other one's attempt counts).
+      const { changes } = await q.run(
         `UPDATE webhook_messages SET state = ?, attempts = ?, total_attempts = ?, next_attempt_at = ?,
            last_error = ?, delivered_at = ?
-         WHERE id = ? AND state = 'pending' AND total_attempts = ?`,
+         WHERE id = ? AND state = 'pending' AND total_attempts = ? AND lease_owner = ?`,
         [
           delivered ? "delivered" : dead ? "dead" : "pending",
           attempts,
@@ -221,9 +247,23 @@ export class WebhookDeliveryWorker implements Worker {
           delivered ? now : null,
           message.id,
           message.totalAttempts,
+          this.owner,
         ],
       );
+      if (changes === 0) return false;
+      await q.run("INSERT INTO webhook_attempts (message_id, attempt, at, status, error) VALUES (?, ?, ?, ?, ?)", [
+        message.id,
+        message.totalAttempts + 1,
+        now,
+        status,
+        error,
+      ]);
+      return true;
     });
+    if (!recorded) {
+      this.log.info({ message: message.id }, "attempt not recorded: the message moved on meanwhile");
+      return;
+    }
     const result = delivered ? "delivered" : dead ? "dead" : "failed";
     this.attemptsTotal?.inc({ result });
     const context = { message: message.id, endpoint: message.endpoint, seq: message.seq, attempt: attempts };

@@ -94,8 +94,12 @@ export async function enqueue(q: Sql, params: EnqueueParams): Promise<EnqueuedMe
   const id = params.id ?? `msg_${randomUUID().replaceAll("-", "")}`;
   // Checked here, not at send time: an id the signer refuses would otherwise sit at the head of its queue.
   if (!MESSAGE_ID.test(id)) throw new RangeError("a webhook message id is 1..128 characters of [A-Za-z0-9._:-]");
-  // The sequence row is updated first: that write lock keeps two enqueuers from taking the same number
-  // on a database with concurrent writers.
+  // The number comes from a counter row updated in this very transaction, not from a database sequence or
+  // a SERIAL column. A sequence hands out numbers at insert time, outside transaction order: T1 takes 7,
+  // T2 takes 8 and commits first, a reader delivers 8 as the endpoint's head, then T1 commits 7 behind it
+  // (out of order, and a reader that keeps a high-water mark skips 7 for good). Updating the counter row
+  // takes its row lock until commit (PostgreSQL) or the database's write lock (SQLite), so the next
+  // enqueuer of the endpoint waits for this commit: per endpoint, sequence order is commit order.
   await q.run(
     `INSERT INTO webhook_sequences (endpoint, next_seq) VALUES (?, 2)
      ON CONFLICT (endpoint) DO UPDATE SET next_seq = webhook_sequences.next_seq + 1`,

@@ -1,4 +1,5 @@
 import { columnTypes } from "../store/ddl.js";
+import { leaseColumnsMigration } from "../store/leased-rows.js";
 import type { Migration } from "../store/store.js";
 
 export const WEBHOOKS_COMPONENT = "core.webhooks";
@@ -51,4 +52,6 @@ export const webhookMigrations: readonly Migration[] = [
       );
     },
   },
+  // Several instances share the outbox: the instance delivering an endpoint's head message holds its lease.
+  leaseColumnsMigration(2, "webhook_messages"),
 ];
