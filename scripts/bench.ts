@@ -19,9 +19,10 @@ import { mkdir, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 
-import { network } from "hardhat";
+import hre, { network } from "hardhat";
 
 import { BenchConfigError, readConfig, type BenchConfig } from "./bench/config.js";
+import { measureScaleOut } from "./bench/scale-out.js";
 import { BlockWatcher, type Chain } from "./bench/measuring-chain.js";
 import {
   machineInfo,
@@ -43,7 +44,14 @@ import { capacityPerSecond } from "./lib/stats.js";
 const PUBLIC_MARK_MS = 3_000;
 
 /** Sections other modules add (e.g. scale-out across operator-relayer instances); each runs last, in order. */
-const EXTRA_SECTIONS: Array<(config: BenchConfig, log: (line: string) => void) => Promise<BenchSection>> = [];
+const EXTRA_SECTIONS: Array<(config: BenchConfig, log: (line: string) => void) => Promise<BenchSection>> = [
+  // Issue 13's row: the HK operator relayer on one SQLite file, then one and two instances on one PostgreSQL
+  // database (embedded server), remittances per second from POST to initiated on chain (about a minute).
+  async (_config, log) => ({
+    title: "Scale-out: HK operator-relayer instances, POST to initiated on chain (automine)",
+    rows: await measureScaleOut({ network, ignitionDir: hre.config.paths.ignition, log }),
+  }),
+];
 
 const log = (line: string) => console.log(line);
 

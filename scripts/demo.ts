@@ -39,8 +39,8 @@ import {
   verifyRemittances,
   type DemoRemittance,
 } from "./demo/remittances.js";
-import { DEV_MNEMONIC, LOCAL_CHAIN_ID, startLocalNode, type LocalNode } from "./lib/local-node.js";
-import { SERVICE_NAMES, startStack, type Stack } from "./lib/stack.js";
+import { DEV_MNEMONIC, LOCAL_CHAIN_ID, startLocalNode, type LocalNode } from "../fixtures/local-node.js";
+import { SERVICE_NAMES, startStack, type Stack } from "../fixtures/stack.js";
 
 const started = Number(process.env.DEMO_STARTED_AT ?? Date.now());
 const log = (line = "") => console.log(line);

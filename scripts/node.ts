@@ -7,7 +7,7 @@
  */
 import { parseArgs } from "node:util";
 
-import { DEV_MNEMONIC, LOCAL_CHAIN_ID, startLocalNode } from "./lib/local-node.js";
+import { DEV_MNEMONIC, LOCAL_CHAIN_ID, startLocalNode } from "../fixtures/local-node.js";
 
 const fail = (message: string): never => {
   process.stderr.write(`${message}\n`);

@@ -1,6 +1,6 @@
 /**
  * Starts the platform's services against a running node with the platform deployed, as separate
- * processes (scripts/lib/stack.ts): the bank's quote service, the HK and PH operator relayers, the HK and
+ * processes (fixtures/stack.ts): the bank's quote service, the HK and PH operator relayers, the HK and
  * PH wallet ledgers and the meta-transaction relayer. Keys and secrets are generated into a temp folder
  * (never the repo), URLs and the wallets' app keys are printed, Ctrl-C stops them all.
  *
@@ -20,8 +20,8 @@ import { HDNodeWallet, Mnemonic } from "ethers";
 
 import { readIgnitionDeployment, readManifest } from "../client/deployment.js";
 import { MID_RATE } from "../fixtures/corridor.js";
-import { DEV_MNEMONIC } from "./lib/local-node.js";
-import { SERVICE_NAMES, startStack, type ServiceName } from "./lib/stack.js";
+import { DEV_MNEMONIC } from "../fixtures/local-node.js";
+import { SERVICE_NAMES, startStack, type ServiceName } from "../fixtures/stack.js";
 
 const fail = (message: string): never => {
   process.stderr.write(`${message}\n`);

@@ -1,7 +1,7 @@
 /**
- * The service stack the bench measures: anvil with 1 s blocks and chain id 1337 (`scripts/lib/local-node.ts`),
+ * The service stack the bench measures: anvil with 1 s blocks and chain id 1337 (`fixtures/local-node.ts`),
  * the platform deployed and the HKD -> PHP corridor funded for every remittance a run can make, then all six
- * services as separate processes (`scripts/lib/stack.ts`), an HK sender account and PH recipient accounts in
+ * services as separate processes (`fixtures/stack.ts`), an HK sender account and PH recipient accounts in
  * the wallets, and keys holding tHKD for the baseline transfers on the same blocks.
  */
 import { randomBytes } from "node:crypto";
@@ -17,8 +17,8 @@ import { openCorridor } from "../../fixtures/corridor.js";
 import { buildPlatform } from "../../fixtures/platform.js";
 import type { DemoWorld } from "../../fixtures/world.js";
 import { ChainClient } from "../../relayer/core/chain/chain-client.js";
-import { DEV_MNEMONIC, LOCAL_CHAIN_ID, startLocalNode, type LocalNode } from "../lib/local-node.js";
-import { startStack, type Stack } from "../lib/stack.js";
+import { DEV_MNEMONIC, LOCAL_CHAIN_ID, startLocalNode, type LocalNode } from "../../fixtures/local-node.js";
+import { startStack, type Stack } from "../../fixtures/stack.js";
 
 /** Source amounts (HKD cents) the bench's remittances cycle through: 100.00 to 190.00 HKD. */
 export const SERVICE_AMOUNTS = Array.from({ length: 10 }, (_, i) => BigInt(10_000 + 1_000 * i));

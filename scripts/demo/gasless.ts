@@ -14,7 +14,7 @@ import { MetatxClient, prepareForwardRequest } from "../../client/metatx.js";
 import { Roles } from "../../client/roles.js";
 import type { DemoWorld } from "../../fixtures/world.js";
 import { TokenEscrow__factory } from "../../typechain-types/index.js";
-import type { Stack } from "../lib/stack.js";
+import type { Stack } from "../../fixtures/stack.js";
 
 export interface GaslessResult {
   member: string;

@@ -10,7 +10,7 @@ import { formatAmount, type TokenUnits } from "../../client/amounts.js";
 import { listRemittances, type RemittanceHistory } from "../../client/remittance.js";
 import { AMOUNTS, type CorridorSetup } from "../../fixtures/corridor.js";
 import type { DemoWorld } from "../../fixtures/world.js";
-import type { Stack } from "../lib/stack.js";
+import type { Stack } from "../../fixtures/stack.js";
 import { call, eventually, expectCall, sleep } from "./http.js";
 
 /** The public mark a remittance is known for: paid out and settled in about three seconds. */

@@ -4,7 +4,7 @@ import {
   startStack as launchStack,
   type ServiceName as AnyServiceName,
   type Stack as LaunchedStack,
-} from "../../../scripts/lib/stack.js";
+} from "../../../fixtures/stack.js";
 import type { RemittanceNode } from "../helpers/remittance-node.js";
 import { ADMIN_KEY } from "../wallet/helpers.js";
 
@@ -13,7 +13,7 @@ const NAMES: readonly ServiceName[] = ["quotes", "phWallet", "phOperator", "hkOp
 
 /**
  * The five services of the remittance flow as separate processes, through the project's one launcher
- * (scripts/lib/stack.ts) with the tests' tighter timeouts and retry schedules: the bank's quote service,
+ * (fixtures/stack.ts) with the tests' tighter timeouts and retry schedules: the bank's quote service,
  * the HK and PH operator relayers, the HK and PH wallet ledgers. Each can be killed and started again on
  * the same database; the wallets' admin key is the wallet helpers' ADMIN_KEY.
  */
