@@ -15,7 +15,6 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { openSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
 
@@ -28,6 +27,7 @@ import { MID_RATE, openCorridor, SPREAD_BPS } from "../../fixtures/corridor.js";
 import { buildPlatform } from "../../fixtures/platform.js";
 import { API_KEYS_COMPONENT, apiKeyMigrations, createApiKey } from "../../relayer/core/kit/api-keys.js";
 import { openStore, type StoreConfig } from "../../relayer/core/store/open-store.js";
+import { freePort } from "../../fixtures/stack.js";
 
 /** A row of the bench report. `ratio` is against the single SQLite instance of the same run. */
 export interface BenchRow {
@@ -54,17 +54,6 @@ const DEV_MNEMONIC = Mnemonic.fromPhrase("test test test test test test test tes
 const devKey = (index: number) => HDNodeWallet.fromMnemonic(DEV_MNEMONIC, `m/44'/60'/0'/0/${index}`).privateKey;
 const ANVIL_BIN = path.resolve("node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A child process that is done starting when a line matches. */
 function spawnUntil(

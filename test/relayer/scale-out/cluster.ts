@@ -11,17 +11,8 @@ import { newPostgresDatabase, type PostgresDatabase } from "../helpers/postgres.
 import type { RemittanceNode } from "../helpers/remittance-node.js";
 import { spawnService, type ServiceProcess } from "../helpers/service-process.js";
 import { ADMIN_KEY, newWebhookSecret } from "../wallet/helpers.js";
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from "../../../fixtures/stack.js";
+import { freePort } from "../../../fixtures/stack.js";
 
 export async function issueKey(config: StoreConfig, tenant: string): Promise<string> {
   const store = await openStore(config);
