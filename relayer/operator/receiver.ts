@@ -1,8 +1,6 @@
 import type { Logger } from "pino";
 
 import type { RemittanceSettlement } from "../../typechain-types/index.js";
-import type { Worker } from "../core/kit/service.js";
-import { RowLeases } from "../core/store/leased-rows.js";
 import type { Store } from "../core/store/store.js";
 import { BatchItemStatus, type Batcher } from "../core/tx/batcher.js";
 import { TxRejectedError } from "../core/tx/errors.js";
@@ -10,6 +8,7 @@ import type { TxManager } from "../core/tx/tx-manager.js";
 import { payoutRefBytes32, recordFromJson, toJson } from "./chain-records.js";
 import type { OperatorConfig, OperatorSecrets } from "./config.js";
 import { callJson, errorCodeOf, isTransient } from "./http-client.js";
+import { LeasedRowWorker } from "./leased-worker.js";
 import { complianceHashOf, REASON_CODES, recipientHashOf } from "./statuses.js";
 
 export const CONFIRM_GROUP = "confirm";
@@ -38,14 +37,8 @@ interface PayoutRow {
  * `confirmPayout` through the batcher; on a refusal `reject` with its reason code; on a timeout or 5xx a
  * retry with backoff while the deadline less the safety margin allows, then `reject`.
  */
-export class Receiver implements Worker {
+export class Receiver extends LeasedRowWorker {
   readonly name = "receiver";
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
-  /** Notified during a pass: another pass follows at once (its rows may have been read before the news). */
-  private again = false;
-  private readonly leases: RowLeases;
 
   constructor(
     private readonly deps: {
@@ -66,59 +59,20 @@ export class Receiver implements Worker {
       leaseMs: number;
     },
   ) {
-    this.leases = new RowLeases({
+    super({
       store: deps.store,
+      logger: deps.logger,
+      pollMs: deps.config.worker.pollMs,
+      owner: deps.owner,
+      leaseMs: deps.leaseMs,
       table: "op_payouts",
       key: "remittance_id",
-      owner: deps.owner,
-      ttlMs: deps.leaseMs,
       active: `state IN ${ACTIVE_STATES}`,
     });
   }
 
-  start(): void {
-    // The poll only starts an idle worker; a pass that overruns it is not followed by another at once.
-    this.timer = setInterval(() => {
-      if (this.running === undefined) this.notify();
-    }, this.deps.config.worker.pollMs);
-    this.leases.start((error) => this.deps.logger.warn({ err: error }, "lease heartbeat failed; retried"));
-  }
-
-  notify(): void {
-    if (this.stopped) return;
-    if (this.running !== undefined) {
-      this.again = true;
-      return;
-    }
-    this.again = false;
-    this.running = this.runOnce()
-      .catch((error: unknown) => this.deps.logger.warn({ err: error }, "receiver step failed; retried"))
-      .finally(() => {
-        this.running = undefined;
-        if (this.again) this.notify();
-      });
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.leases.stop();
-    await this.running;
-    await this.leases.release().catch(() => undefined);
-  }
-
-  /**
-   * Passes over the due intents until none moves to a step that is due at once (paid → confirm, refused
-   * → reject), so a payout is confirmed in the same wake-up as it is made, not one poll later.
-   */
-  async runOnce(): Promise<void> {
-    for (let pass = 0; pass < 4 && !this.stopped; pass++) {
-      if (!(await this.pass())) break;
-    }
-  }
-
   /** One pass; true when some intent was paid or refused, so its confirm or reject is due at once. */
-  private async pass(): Promise<boolean> {
+  protected async pass(): Promise<boolean> {
     // Claimed, not just read: with several instances each intent is worked on by its lease holder only.
     const rows = await this.leases.claim<PayoutRow>(
       `state IN ${ACTIVE_STATES} AND next_at <= ?`,

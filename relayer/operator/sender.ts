@@ -3,13 +3,12 @@ import type { Logger } from "pino";
 import type { SignedQuote } from "../../client/eip712/quote.js";
 import { buildInitiateParams } from "../../client/remittance.js";
 import type { RemittanceSettlement } from "../../typechain-types/index.js";
-import type { Worker } from "../core/kit/service.js";
-import { RowLeases } from "../core/store/leased-rows.js";
 import type { Sql, Store } from "../core/store/store.js";
 import { BatchItemStatus, type Batcher } from "../core/tx/batcher.js";
 import { TxRejectedError } from "../core/tx/errors.js";
 import type { TxManager } from "../core/tx/tx-manager.js";
 import type { OperatorConfig, OperatorSecrets } from "./config.js";
+import { LeasedRowWorker } from "./leased-worker.js";
 import { recordFromJson, toJson } from "./chain-records.js";
 import { callJson, errorCodeOf, isTransient, type QuoteWire } from "./http-client.js";
 import { changeStatus, setStep, type RemittanceRow } from "./remittances.js";
@@ -25,14 +24,8 @@ const ACTIVE_STEPS = "('quote', 'handover', 'submit', 'submitted', 'refund')";
  * remittance id as idempotency key) → `submitted` (until the batch item settles) → `onchain` (statuses
  * come from the chain's events, through the listener) → `refund` (past its deadline, unconfirmed).
  */
-export class Sender implements Worker {
+export class Sender extends LeasedRowWorker {
   readonly name = "sender";
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
-  /** Notified during a pass: another pass follows at once (its rows may have been read before the news). */
-  private again = false;
-  private readonly leases: RowLeases;
 
   constructor(
     private readonly deps: {
@@ -55,59 +48,20 @@ export class Sender implements Worker {
       leaseMs: number;
     },
   ) {
-    this.leases = new RowLeases({
+    super({
       store: deps.store,
+      logger: deps.logger,
+      pollMs: deps.config.worker.pollMs,
+      owner: deps.owner,
+      leaseMs: deps.leaseMs,
       table: "op_remittances",
       key: "id",
-      owner: deps.owner,
-      ttlMs: deps.leaseMs,
       active: `step IN ${ACTIVE_STEPS}`,
     });
   }
 
-  start(): void {
-    // The poll only starts an idle worker; a pass that overruns it is not followed by another at once.
-    this.timer = setInterval(() => {
-      if (this.running === undefined) this.notify();
-    }, this.deps.config.worker.pollMs);
-    this.leases.start((error) => this.deps.logger.warn({ err: error }, "lease heartbeat failed; retried"));
-  }
-
-  notify(): void {
-    if (this.stopped) return;
-    if (this.running !== undefined) {
-      this.again = true;
-      return;
-    }
-    this.again = false;
-    this.running = this.runOnce()
-      .catch((error: unknown) => this.deps.logger.warn({ err: error }, "sender step failed; retried"))
-      .finally(() => {
-        this.running = undefined;
-        if (this.again) this.notify();
-      });
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.leases.stop();
-    await this.running;
-    await this.leases.release().catch(() => undefined);
-  }
-
-  /**
-   * Passes over the due rows until none moves to a step that is due at once (quote → handover → submit),
-   * so a remittance goes from accepted to the batcher in one wake-up, not one poll per step.
-   */
-  async runOnce(): Promise<void> {
-    for (let pass = 0; pass < 4 && !this.stopped; pass++) {
-      if (!(await this.pass())) break;
-    }
-  }
-
   /** One pass; true when some row took a step whose next one is due at once. */
-  private async pass(): Promise<boolean> {
+  protected async pass(): Promise<boolean> {
     // Claimed, not just read: with several instances each row is worked on by its lease holder only.
     const rows = await this.leases.claim<RemittanceRow>(
       `step IN ${ACTIVE_STEPS} AND next_at <= ?`,
