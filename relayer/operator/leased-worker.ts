@@ -1,18 +1,34 @@
 import type { Logger } from "pino";
 
+import type { RemittanceSettlement } from "../../typechain-types/index.js";
 import type { Worker } from "../core/kit/service.js";
 import { RowLeases } from "../core/store/leased-rows.js";
 import type { Store } from "../core/store/store.js";
+import type { Batcher } from "../core/tx/batcher.js";
+import type { TxManager } from "../core/tx/tx-manager.js";
+import type { OperatorConfig, OperatorSecrets } from "./config.js";
 
-export interface LeasedWorkerOptions {
+/** What the operator's sender and receiver both stand on. */
+export interface OperatorWorkerDeps {
+  config: OperatorConfig;
+  secrets: OperatorSecrets;
   store: Store;
   logger: Logger;
-  /** How often an idle worker looks for due rows (a notify starts a pass at once). */
-  pollMs: number;
+  batcher: Batcher;
+  manager: TxManager;
+  settlement: RemittanceSettlement;
+  onChange(): void;
+  /** Items were handed to the batcher: pack them now. */
+  wakeBatcher?(): void;
+  /** A request was handed to the transaction manager: send it now. */
+  wakeTx?(): void;
   /** This instance's name as a lease owner, and how long a claimed row stays ours without a heartbeat. */
   owner: string;
   leaseMs: number;
-  /** The work table, its key column, and the condition of a row still being worked on. */
+}
+
+/** The work table, its key column, and the condition of a row still being worked on. */
+export interface WorkTable {
   table: string;
   key: string;
   active: string;
@@ -34,15 +50,11 @@ export abstract class LeasedRowWorker implements Worker {
   private stopped = false;
   private again = false;
 
-  constructor(private readonly loop: LeasedWorkerOptions) {
-    this.leases = new RowLeases({
-      store: loop.store,
-      table: loop.table,
-      key: loop.key,
-      owner: loop.owner,
-      ttlMs: loop.leaseMs,
-      active: loop.active,
-    });
+  constructor(
+    private readonly loop: OperatorWorkerDeps,
+    work: WorkTable,
+  ) {
+    this.leases = new RowLeases({ store: loop.store, owner: loop.owner, ttlMs: loop.leaseMs, ...work });
   }
 
   /** One pass over the due rows; true when some row took a step whose next one is due at once. */
@@ -51,7 +63,7 @@ export abstract class LeasedRowWorker implements Worker {
   start(): void {
     this.timer = setInterval(() => {
       if (this.running === undefined) this.notify();
-    }, this.loop.pollMs);
+    }, this.loop.config.worker.pollMs);
     this.leases.start((error) => this.loop.logger.warn({ err: error }, "lease heartbeat failed; retried"));
   }
 

@@ -1,14 +1,8 @@
-import type { Logger } from "pino";
-
-import type { RemittanceSettlement } from "../../typechain-types/index.js";
-import type { Store } from "../core/store/store.js";
-import { BatchItemStatus, type Batcher } from "../core/tx/batcher.js";
+import { BatchItemStatus } from "../core/tx/batcher.js";
 import { TxRejectedError } from "../core/tx/errors.js";
-import type { TxManager } from "../core/tx/tx-manager.js";
 import { payoutRefBytes32, recordFromJson, toJson } from "./chain-records.js";
-import type { OperatorConfig, OperatorSecrets } from "./config.js";
 import { callJson, errorCodeOf, isTransient } from "./http-client.js";
-import { LeasedRowWorker } from "./leased-worker.js";
+import { LeasedRowWorker, type OperatorWorkerDeps } from "./leased-worker.js";
 import { complianceHashOf, REASON_CODES, recipientHashOf } from "./statuses.js";
 
 export const CONFIRM_GROUP = "confirm";
@@ -40,35 +34,8 @@ interface PayoutRow {
 export class Receiver extends LeasedRowWorker {
   readonly name = "receiver";
 
-  constructor(
-    private readonly deps: {
-      config: OperatorConfig;
-      secrets: OperatorSecrets;
-      store: Store;
-      logger: Logger;
-      batcher: Batcher;
-      manager: TxManager;
-      settlement: RemittanceSettlement;
-      onChange(): void;
-      /** Items were handed to the batcher: pack them now. */
-      wakeBatcher?(): void;
-      /** A request was handed to the transaction manager: send it now. */
-      wakeTx?(): void;
-      /** This instance's name as a lease owner. */
-      owner: string;
-      leaseMs: number;
-    },
-  ) {
-    super({
-      store: deps.store,
-      logger: deps.logger,
-      pollMs: deps.config.worker.pollMs,
-      owner: deps.owner,
-      leaseMs: deps.leaseMs,
-      table: "op_payouts",
-      key: "remittance_id",
-      active: `state IN ${ACTIVE_STATES}`,
-    });
+  constructor(private readonly deps: OperatorWorkerDeps) {
+    super(deps, { table: "op_payouts", key: "remittance_id", active: `state IN ${ACTIVE_STATES}` });
   }
 
   /** One pass; true when some intent was paid or refused, so its confirm or reject is due at once. */

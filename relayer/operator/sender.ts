@@ -1,14 +1,9 @@
-import type { Logger } from "pino";
-
 import type { SignedQuote } from "../../client/eip712/quote.js";
 import { buildInitiateParams } from "../../client/remittance.js";
-import type { RemittanceSettlement } from "../../typechain-types/index.js";
-import type { Sql, Store } from "../core/store/store.js";
-import { BatchItemStatus, type Batcher } from "../core/tx/batcher.js";
+import type { Sql } from "../core/store/store.js";
+import { BatchItemStatus } from "../core/tx/batcher.js";
 import { TxRejectedError } from "../core/tx/errors.js";
-import type { TxManager } from "../core/tx/tx-manager.js";
-import type { OperatorConfig, OperatorSecrets } from "./config.js";
-import { LeasedRowWorker } from "./leased-worker.js";
+import { LeasedRowWorker, type OperatorWorkerDeps } from "./leased-worker.js";
 import { recordFromJson, toJson } from "./chain-records.js";
 import { callJson, errorCodeOf, isTransient, type QuoteWire } from "./http-client.js";
 import { changeStatus, setStep, type RemittanceRow } from "./remittances.js";
@@ -27,37 +22,8 @@ const ACTIVE_STEPS = "('quote', 'handover', 'submit', 'submitted', 'refund')";
 export class Sender extends LeasedRowWorker {
   readonly name = "sender";
 
-  constructor(
-    private readonly deps: {
-      config: OperatorConfig;
-      secrets: OperatorSecrets;
-      store: Store;
-      logger: Logger;
-      batcher: Batcher;
-      manager: TxManager;
-      settlement: RemittanceSettlement;
-      domain: SignedQuote["domain"];
-      webhooks: boolean;
-      onChange(): void;
-      /** Items were handed to the batcher: pack them now. */
-      wakeBatcher?(): void;
-      /** A request was handed to the transaction manager: send it now. */
-      wakeTx?(): void;
-      /** This instance's name as a lease owner. */
-      owner: string;
-      leaseMs: number;
-    },
-  ) {
-    super({
-      store: deps.store,
-      logger: deps.logger,
-      pollMs: deps.config.worker.pollMs,
-      owner: deps.owner,
-      leaseMs: deps.leaseMs,
-      table: "op_remittances",
-      key: "id",
-      active: `step IN ${ACTIVE_STEPS}`,
-    });
+  constructor(private readonly deps: OperatorWorkerDeps & { domain: SignedQuote["domain"]; webhooks: boolean }) {
+    super(deps, { table: "op_remittances", key: "id", active: `step IN ${ACTIVE_STEPS}` });
   }
 
   /** One pass; true when some row took a step whose next one is due at once. */
