@@ -6,7 +6,7 @@ import { seededRandom } from "../../../scripts/lib/stats.js";
 import { startRemittanceNode, type RemittanceNode } from "../helpers/remittance-node.js";
 import { startSwitchableProxy, type SwitchableProxy } from "../helpers/switchable-proxy.js";
 import { ADMIN_KEY, balanceOf, call, tempDir } from "../wallet/helpers.js";
-import { eventually, startStack, type ServiceName, type Stack } from "./stack.js";
+import { bothWalletsReconciled, eventually, openAccounts, startStack, type ServiceName, type Stack } from "./stack.js";
 
 const HKD = (n: number) => BigInt(Math.round(n * 100));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -24,7 +24,7 @@ describe("Remittances under faults: SIGKILL and restart, node outage, payout end
   let stack: Stack;
   let alice: string;
   const recipients = ["carol-0", "carol-1", "carol-2", "carol-3"];
-  const phAccounts = new Map<string, string>();
+  let phAccounts: Map<string, string>;
   /** Every transfer sent, with its recipient. */
   const sent: { id: string; to: string; amount: bigint }[] = [];
   let counter = 0;
@@ -35,20 +35,7 @@ describe("Remittances under faults: SIGKILL and restart, node outage, payout end
     proxy = await startSwitchableProxy(node.anvil.url);
     temp = await tempDir("ll-faults-");
     stack = await startStack({ dir: temp.dir, node, rpcUrl: proxy.url, safetyMarginSeconds: 5 });
-    const opened = await call(stack.urls.hkWallet, "POST", "/accounts", {
-      key: stack.keys.hkApp,
-      body: { ref: "alice" },
-    });
-    alice = (opened.body as { id: string }).id;
-    await call(stack.urls.hkWallet, "POST", `/accounts/${alice}/deposits`, {
-      key: stack.keys.hkApp,
-      body: { amount: HKD(100_000).toString() },
-      headers: { "idempotency-key": "alice-fund" },
-    });
-    for (const ref of recipients) {
-      const account = await call(stack.urls.phWallet, "POST", "/accounts", { key: stack.keys.phApp, body: { ref } });
-      phAccounts.set(ref, (account.body as { id: string }).id);
-    }
+    ({ alice, phAccounts } = await openAccounts(stack, HKD(100_000), recipients));
   });
 
   after(async function () {
@@ -144,19 +131,7 @@ describe("Remittances under faults: SIGKILL and restart, node outage, payout end
         ref,
       ).to.equal(expected.get(ref) ?? 0n);
     }
-    for (const wallet of [
-      { url: stack.urls.hkWallet, key: stack.keys.hkApp },
-      { url: stack.urls.phWallet, key: stack.keys.phApp },
-    ]) {
-      await eventually(
-        "reconciled",
-        async () => {
-          const report = await call(wallet.url, "GET", "/reconciliation", { key: wallet.key });
-          return (report.body as { reconciled: boolean }).reconciled ? true : undefined;
-        },
-        20_000,
-      );
-    }
+    await bothWalletsReconciled(stack, 20_000);
   };
 
   it("completes every remittance exactly once while each service is SIGKILLed at random points and restarted", async function () {

@@ -7,7 +7,7 @@ import { PgStore } from "../../../relayer/core/store/pg-store.js";
 import { newPostgresDatabase, type PostgresDatabase } from "../helpers/postgres.js";
 import { startRemittanceNode, type RemittanceNode } from "../helpers/remittance-node.js";
 import { balanceOf, call, tempDir } from "../wallet/helpers.js";
-import { eventually, startStack, type ServiceName, type Stack } from "./stack.js";
+import { bothWalletsReconciled, eventually, openAccounts, startStack, type ServiceName, type Stack } from "./stack.js";
 
 interface Transfer {
   id: string;
@@ -27,7 +27,7 @@ describe("Services on PostgreSQL: the five remittance services as processes, eac
   const databases = {} as Record<ServiceName, PostgresDatabase>;
   let alice: string;
   const recipients = ["bob-0", "bob-1", "bob-2"];
-  const phAccounts = new Map<string, string>();
+  let phAccounts: Map<string, string>;
 
   before(async function () {
     node = await startRemittanceNode({ minReceiverWindow: 10 });
@@ -41,22 +41,7 @@ describe("Services on PostgreSQL: the five remittance services as processes, eac
       safetyMarginSeconds: 4,
       postgres: Object.fromEntries(SERVICES.map((n) => [n, databases[n].url])),
     });
-    const opened = await call(stack.urls.hkWallet, "POST", "/accounts", {
-      key: stack.keys.hkApp,
-      body: { ref: "alice" },
-    });
-    alice = (opened.body as { id: string }).id;
-    const deposit = await call(stack.urls.hkWallet, "POST", `/accounts/${alice}/deposits`, {
-      key: stack.keys.hkApp,
-      body: { amount: HKD(10_000).toString() },
-      headers: { "idempotency-key": "alice-fund" },
-    });
-    expect(deposit.status).to.equal(201);
-    for (const ref of recipients) {
-      const account = await call(stack.urls.phWallet, "POST", "/accounts", { key: stack.keys.phApp, body: { ref } });
-      expect(account.status).to.equal(201);
-      phAccounts.set(ref, (account.body as { id: string }).id);
-    }
+    ({ alice, phAccounts } = await openAccounts(stack, HKD(10_000), recipients));
   });
 
   after(async function () {
@@ -114,19 +99,7 @@ describe("Services on PostgreSQL: the five remittance services as processes, eac
       credited += await balanceOf({ url: stack.urls.phWallet, appKey: stack.keys.phApp }, phAccounts.get(ref)!);
     }
     expect(credited > 0n).to.equal(true);
-    for (const wallet of [
-      { url: stack.urls.hkWallet, key: stack.keys.hkApp },
-      { url: stack.urls.phWallet, key: stack.keys.phApp },
-    ]) {
-      await eventually(
-        "reconciled",
-        async () => {
-          const report = await call(wallet.url, "GET", "/reconciliation", { key: wallet.key });
-          return (report.body as { reconciled: boolean }).reconciled ? true : undefined;
-        },
-        15_000,
-      );
-    }
+    await bothWalletsReconciled(stack, 15_000);
 
     // The rows are in PostgreSQL, amounts as NUMERIC: the HK relayer's database holds each remittance once.
     const store = await PgStore.open({ url: databases.hkOperator.url, poolSize: 1 });

@@ -4,7 +4,7 @@ import { DatabaseSync } from "node:sqlite";
 import { listRemittances } from "../../../client/remittance.js";
 import { startRemittanceNode, type RemittanceNode } from "../helpers/remittance-node.js";
 import { balanceOf, call, tempDir } from "../wallet/helpers.js";
-import { eventually, startStack, type Stack } from "./stack.js";
+import { bothWalletsReconciled, eventually, openAccounts, startStack, type Stack } from "./stack.js";
 
 interface Transfer {
   id: string;
@@ -35,7 +35,7 @@ describe("Remittances end to end: wallets, operator relayers and the quote servi
   let stack: Stack;
   let alice: string;
   const recipients = Array.from({ length: 10 }, (_, i) => `bob-${i}`);
-  const phAccounts = new Map<string, string>();
+  let phAccounts: Map<string, string>;
 
   before(async function () {
     // A 10 s receiver window (600 s in the demo) so the expired case runs in seconds.
@@ -43,22 +43,7 @@ describe("Remittances end to end: wallets, operator relayers and the quote servi
     await node.intervalMining(1);
     temp = await tempDir("ll-e2e-");
     stack = await startStack({ dir: temp.dir, node, sendDeadlineSeconds: 20, safetyMarginSeconds: 4 });
-    const opened = await call(stack.urls.hkWallet, "POST", "/accounts", {
-      key: stack.keys.hkApp,
-      body: { ref: "alice" },
-    });
-    alice = (opened.body as { id: string }).id;
-    const deposit = await call(stack.urls.hkWallet, "POST", `/accounts/${alice}/deposits`, {
-      key: stack.keys.hkApp,
-      body: { amount: HKD(100_000).toString() },
-      headers: { "idempotency-key": "alice-fund" },
-    });
-    expect(deposit.status).to.equal(201);
-    for (const ref of recipients) {
-      const account = await call(stack.urls.phWallet, "POST", "/accounts", { key: stack.keys.phApp, body: { ref } });
-      expect(account.status).to.equal(201);
-      phAccounts.set(ref, (account.body as { id: string }).id);
-    }
+    ({ alice, phAccounts } = await openAccounts(stack, HKD(100_000), recipients));
   });
 
   after(async function () {
@@ -144,19 +129,7 @@ describe("Remittances end to end: wallets, operator relayers and the quote servi
     }
     const aliceAfter = await balanceOf({ url: stack.urls.hkWallet, appKey: stack.keys.hkApp }, alice);
     expect(aliceBefore - aliceAfter).to.equal(sent.reduce((sum, s) => sum + s.amount, 0n));
-    for (const wallet of [
-      { url: stack.urls.hkWallet, key: stack.keys.hkApp },
-      { url: stack.urls.phWallet, key: stack.keys.phApp },
-    ]) {
-      await eventually(
-        "reconciled",
-        async () => {
-          const report = await call(wallet.url, "GET", "/reconciliation", { key: wallet.key });
-          return (report.body as { reconciled: boolean }).reconciled ? true : undefined;
-        },
-        15_000,
-      );
-    }
+    await bothWalletsReconciled(stack, 15_000);
   });
 
   it("refunds a remittance the receiving wallet refuses (unknown recipient): rejected on chain, the sender made whole", async function () {
@@ -201,18 +174,6 @@ describe("Remittances end to end: wallets, operator relayers and the quote servi
     expect(await balanceOf({ url: stack.urls.phWallet, appKey: stack.keys.phApp }, phAccounts.get("bob-0")!)).to.equal(
       bobBefore,
     );
-    for (const wallet of [
-      { url: stack.urls.hkWallet, key: stack.keys.hkApp },
-      { url: stack.urls.phWallet, key: stack.keys.phApp },
-    ]) {
-      await eventually(
-        "reconciled",
-        async () => {
-          const report = await call(wallet.url, "GET", "/reconciliation", { key: wallet.key });
-          return (report.body as { reconciled: boolean }).reconciled ? true : undefined;
-        },
-        15_000,
-      );
-    }
+    await bothWalletsReconciled(stack, 15_000);
   });
 });

@@ -1,3 +1,5 @@
+import { expect } from "chai";
+
 import type { Deployment } from "../../../client/deployment.js";
 import { MID_RATE, SPREAD_BPS } from "../../../fixtures/corridor.js";
 import {
@@ -6,7 +8,7 @@ import {
   type Stack as LaunchedStack,
 } from "../../../fixtures/stack.js";
 import type { RemittanceNode } from "../helpers/remittance-node.js";
-import { ADMIN_KEY } from "../wallet/helpers.js";
+import { ADMIN_KEY, call } from "../wallet/helpers.js";
 
 export type ServiceName = Exclude<AnyServiceName, "metatx">;
 const NAMES: readonly ServiceName[] = ["quotes", "phWallet", "phOperator", "hkOperator", "hkWallet"];
@@ -120,5 +122,52 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
     if (value !== undefined) return value;
     if (Date.now() > until) throw new Error(`${what}: not reached in ${ms} ms`);
     await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/**
+ * The accounts the remittance specs send between: the HK sender `alice`, funded with `deposit`, and one PH
+ * account per recipient ref (the map gives each ref's account id).
+ */
+export async function openAccounts(
+  stack: Stack,
+  deposit: bigint,
+  recipients: readonly string[],
+): Promise<{ alice: string; phAccounts: Map<string, string> }> {
+  const opened = await call(stack.urls.hkWallet, "POST", "/accounts", {
+    key: stack.keys.hkApp,
+    body: { ref: "alice" },
+  });
+  expect(opened.status).to.equal(201);
+  const alice = (opened.body as { id: string }).id;
+  const funded = await call(stack.urls.hkWallet, "POST", `/accounts/${alice}/deposits`, {
+    key: stack.keys.hkApp,
+    body: { amount: deposit.toString() },
+    headers: { "idempotency-key": "alice-fund" },
+  });
+  expect(funded.status).to.equal(201);
+  const phAccounts = new Map<string, string>();
+  for (const ref of recipients) {
+    const account = await call(stack.urls.phWallet, "POST", "/accounts", { key: stack.keys.phApp, body: { ref } });
+    expect(account.status).to.equal(201);
+    phAccounts.set(ref, (account.body as { id: string }).id);
+  }
+  return { alice, phAccounts };
+}
+
+/** Waits (at most `ms` each) until both wallets report their books reconciled with the chain. */
+export async function bothWalletsReconciled(stack: Stack, ms: number): Promise<void> {
+  for (const wallet of [
+    { url: stack.urls.hkWallet, key: stack.keys.hkApp },
+    { url: stack.urls.phWallet, key: stack.keys.phApp },
+  ]) {
+    await eventually(
+      "reconciled",
+      async () => {
+        const report = await call(wallet.url, "GET", "/reconciliation", { key: wallet.key });
+        return (report.body as { reconciled: boolean }).reconciled ? true : undefined;
+      },
+      ms,
+    );
   }
 }
